@@ -1,0 +1,45 @@
+# Every target wraps an npm script (see package.json); `make help` lists them.
+SHELL := /bin/bash
+NPM ?= npm
+LASUITECTL := node operator/dist/cli/lasuitectl.js
+
+.DEFAULT_GOAL := help
+.PHONY: help deps build typecheck lint format generate check-generated test run clean
+
+# Installs dependencies when the lockfile or a workspace manifest changes.
+node_modules/.package-lock.json: package.json package-lock.json $(wildcard operator/package.json services/*/package.json)
+	$(NPM) ci
+
+deps: node_modules/.package-lock.json ## Install dependencies (npm ci)
+
+build: deps ## Compile TypeScript to operator/dist
+	$(NPM) run build
+
+typecheck: deps ## Type-check every workspace, tests included
+	$(NPM) run typecheck
+
+lint: deps ## ESLint (typed rules) and Prettier check
+	$(NPM) run lint
+
+format: deps ## Apply Prettier and ESLint fixes
+	$(NPM) run format
+
+generate: deps ## Regenerate CRDs, their copies, docs/api.md and the API types from operator/src/api
+	$(NPM) run generate
+
+check-generated: deps ## Fail if a generated file is stale
+	$(NPM) run check:generated
+
+test: deps ## The full test run: lint, type-check, stale-generated check, unit tests
+	$(NPM) test
+
+run: build ## The main job: validate the production example and render what it becomes
+	$(LASUITECTL) validate examples/production
+	$(LASUITECTL) render examples/production --namespace drive --output out/production
+	@echo "Rendered into out/production/. Next: kubectl apply -k examples/production (see examples/production/README.md)."
+
+clean: ## Remove build outputs
+	rm -rf operator/dist services/*/dist out coverage
+
+help: ## List targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
