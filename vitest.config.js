@@ -3,6 +3,6 @@ import { defineConfig } from 'vitest/config';
 // Each workspace owns its vitest config; the root only lists them.
 export default defineConfig({
   test: {
-    projects: ['operator', 'services/*'],
+    projects: ['operator/vitest.config.ts', 'services/*/vitest.config.ts'],
   },
 });
