@@ -1,7 +1,7 @@
 # Every target wraps an npm script (see package.json); `make help` lists them.
 SHELL := /bin/bash
 NPM ?= npm
-LASUITECTL := node operator/dist/cli/lasuitectl.js
+LASUITECTL := node operator/bin/lasuitectl.js
 
 .DEFAULT_GOAL := help
 .PHONY: help deps build typecheck lint format generate check-generated test run clean

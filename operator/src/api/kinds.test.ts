@@ -279,13 +279,35 @@ const RULE_CASES: [string, Mutable, string, string][] = [
         keycloak: {
           url: 'https://sso',
           realm: 'r',
-          clientId: 'c',
           adminCredentialsSecretRef: { name: 'k' },
         },
       },
     }),
     'spec.credentials',
     'exactly one of credentials.secretRef',
+  ],
+  [
+    'keycloak without clientId',
+    oidcClientResource({
+      credentials: {
+        keycloak: {
+          url: 'https://sso.example.com',
+          realm: 'r',
+          adminCredentialsSecretRef: { name: 'k' },
+        },
+      },
+    }),
+    'spec.clientId',
+    'clientId is required with credentials.keycloak',
+  ],
+  [
+    'registration with clientId',
+    oidcClientResource({
+      clientId: 'drive',
+      credentials: { dynamicRegistration: { initialAccessTokenSecretRef: { name: 'iat' } } },
+    }),
+    'spec.clientId',
+    'clientId must be omitted',
   ],
   [
     'scopes without openid',

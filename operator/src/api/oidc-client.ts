@@ -46,11 +46,6 @@ const credentials = withRules(
         .strictObject({
           url: httpUrl('Base URL of Keycloak, e.g. https://sso.example.com.'),
           realm: z.string().min(1).max(255).describe('Realm the client is created in.'),
-          clientId: z
-            .string()
-            .min(1)
-            .max(255)
-            .describe('clientId to create; credentials go to a Secret owned by this OidcClient.'),
           adminCredentialsSecretRef: clientSecretRef(
             'A Keycloak client with a service account allowed to manage clients in the realm (realm-management manage-clients).',
           ),
@@ -77,6 +72,14 @@ export const oidcClientSpec = withRules(
       issuer: httpUrl(
         'Issuer URL; discovery reads <issuer>/.well-known/openid-configuration and the issuer it returns must match exactly.',
       ),
+      clientId: z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe(
+          'The client id. With credentials.secretRef it overrides the id stored in the Secret; with credentials.keycloak it is the clientId created in the realm (required); with dynamic registration the IdP assigns it, so it must be omitted.',
+        ),
       credentials,
       redirectUris: setList(httpUrl('A redirect URI.'), 32)
         .default([])
@@ -123,6 +126,16 @@ export const oidcClientSpec = withRules(
     })
     .describe('Desired state of an OIDC client Drive logs users in with.'),
   [
+    {
+      rule: '!has(self.credentials.keycloak) || has(self.clientId)',
+      message: 'clientId is required with credentials.keycloak: it names the client to create',
+      fieldPath: '.clientId',
+    },
+    {
+      rule: '!has(self.credentials.dynamicRegistration) || !has(self.clientId)',
+      message: 'clientId must be omitted with credentials.dynamicRegistration: the IdP assigns it',
+      fieldPath: '.clientId',
+    },
     {
       rule: "self.scopes.exists(s, s == 'openid')",
       message: 'scopes must include openid',

@@ -106,7 +106,7 @@ function identity(
   return {
     issuer,
     endpoints,
-    clientId: { name: secret, key: 'client_id' },
+    clientId: { secretKeyRef: { name: secret, key: 'client_id' } },
     clientSecret: { name: secret, key: 'client_secret' },
     scopes: ['openid', 'email', 'profile'],
     storeClaims: [],

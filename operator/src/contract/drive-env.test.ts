@@ -33,7 +33,7 @@ function inputs(spec: Mutable = {}, overrides: Partial<DriveEnvInputs> = {}): Dr
         endSession: 'https://sso.example.com/logout',
         introspection: 'https://sso.example.com/introspect',
       },
-      clientId: { name: 'login', key: 'client_id' },
+      clientId: { secretKeyRef: { name: 'login', key: 'client_id' } },
       clientSecret: { name: 'login', key: 'client_secret' },
       scopes: ['openid', 'email'],
       storeClaims: [],

@@ -34,7 +34,7 @@ export interface ResolvedIdentity {
     endSession?: string;
     introspection?: string;
   };
-  clientId: KeyRef;
+  clientId: EnvSource;
   clientSecret: KeyRef;
   scopes: readonly string[];
   storeClaims: readonly string[];
@@ -182,7 +182,7 @@ export function driveEnvironment(inputs: DriveEnvInputs): DriveEnvVar[] {
   if (identity.endpoints.endSession !== undefined) {
     env.value('OIDC_OP_LOGOUT_ENDPOINT', identity.endpoints.endSession);
   }
-  env.secret('OIDC_RP_CLIENT_ID', identity.clientId);
+  env.add('OIDC_RP_CLIENT_ID', identity.clientId);
   env.secret('OIDC_RP_CLIENT_SECRET', identity.clientSecret);
   env.value('OIDC_RP_SIGN_ALGO', 'RS256');
   // A plain string setting, space-separated like the OAuth scope parameter.
@@ -206,7 +206,7 @@ export function driveEnvironment(inputs: DriveEnvInputs): DriveEnvVar[] {
     }
     env.value('OIDC_RESOURCE_SERVER_ENABLED', pythonBool(true));
     env.value('OIDC_OP_INTROSPECTION_ENDPOINT', identity.endpoints.introspection);
-    env.secret('OIDC_RS_CLIENT_ID', identity.clientId);
+    env.add('OIDC_RS_CLIENT_ID', identity.clientId);
     env.secret('OIDC_RS_CLIENT_SECRET', identity.clientSecret);
     env.value('OIDC_RS_ALLOWED_AUDIENCES', pythonList(spec.resourceServer.allowedAudiences));
     env.value('EXTERNAL_API', pythonLiteral(EXTERNAL_API));

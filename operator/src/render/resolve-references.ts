@@ -6,6 +6,7 @@ import type { OidcClientSpec } from '../api/oidc-client.js';
 import type { StorageMountSpec } from '../api/storage-mount.js';
 import type { WopiClientSpec } from '../api/wopi-client.js';
 import type {
+  EnvSource,
   KeyRef,
   ResolvedDatabase,
   ResolvedEditor,
@@ -61,17 +62,20 @@ export function resolveStorage(
 export function clientCredentials(
   client: string,
   spec: OidcClientSpec,
-): { clientId: KeyRef; clientSecret: KeyRef } {
+): { clientId: EnvSource; clientSecret: KeyRef } {
   const ref = spec.credentials.secretRef;
   if (ref) {
     return {
-      clientId: { name: ref.name, key: ref.clientIdKey },
+      clientId:
+        spec.clientId === undefined
+          ? { secretKeyRef: { name: ref.name, key: ref.clientIdKey } }
+          : { value: spec.clientId },
       clientSecret: { name: ref.name, key: ref.clientSecretKey },
     };
   }
   const secret = objectNames.oidcCredentialsSecret(client);
   return {
-    clientId: { name: secret, key: 'client_id' },
+    clientId: { secretKeyRef: { name: secret, key: 'client_id' } },
     clientSecret: { name: secret, key: 'client_secret' },
   };
 }

@@ -1077,6 +1077,10 @@ export interface OidcClientSpec {
    */
   issuer: string;
   /**
+   * The client id. With credentials.secretRef it overrides the id stored in the Secret; with credentials.keycloak it is the clientId created in the realm (required); with dynamic registration the IdP assigns it, so it must be omitted.
+   */
+  clientId?: string;
+  /**
    * How the operator obtains client credentials: an existing Secret, RFC 7591 dynamic registration, or the Keycloak admin API.
    */
   credentials: {
@@ -1131,10 +1135,6 @@ export interface OidcClientSpec {
        * Realm the client is created in.
        */
       realm: string;
-      /**
-       * clientId to create; credentials go to a Secret owned by this OidcClient.
-       */
-      clientId: string;
       /**
        * A Keycloak client with a service account allowed to manage clients in the realm (realm-management manage-clients).
        */
