@@ -22,7 +22,7 @@ import {
   secretKeySelector,
   setList,
 } from './schema-parts.js';
-import { conditionsList, observedGeneration } from './status.js';
+import { kindStatus } from './status.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -464,10 +464,8 @@ const componentStatus = z
   })
   .describe('Readiness of one workload.');
 
-export const driveInstanceStatus = z
-  .strictObject({
-    observedGeneration,
-    conditions: conditionsList,
+export const driveInstanceStatus = kindStatus(
+  {
     url: z.string().optional().describe('Public URL of Drive.'),
     version: z.string().optional().describe('Drive release the running workloads use.'),
     mediaAuth: z
@@ -493,8 +491,9 @@ export const driveInstanceStatus = z
       })
       .optional()
       .describe('The database migrations for the current version and configuration.'),
-  })
-  .describe('Observed state of the installation.');
+  },
+  'Observed state of the installation.',
+);
 
 export const driveInstance = defineKind({
   kind: 'DriveInstance',

@@ -8,7 +8,7 @@ import {
   secretKeySelector,
   setList,
 } from './schema-parts.js';
-import { conditionsList, observedGeneration } from './status.js';
+import { kindStatus } from './status.js';
 
 const clientSecretRef = (description: string) =>
   z
@@ -144,10 +144,8 @@ export const oidcClientSpec = withRules(
   ],
 );
 
-export const oidcClientStatus = z
-  .strictObject({
-    observedGeneration,
-    conditions: conditionsList,
+export const oidcClientStatus = kindStatus(
+  {
     clientId: z.string().optional().describe('The client id at the IdP.'),
     credentialsSecretRef: z
       .strictObject({ name: z.string().describe('Secret name.') })
@@ -169,8 +167,9 @@ export const oidcClientStatus = z
       .meta({ format: 'date-time' })
       .optional()
       .describe('When the client at the IdP was last compared with the spec.'),
-  })
-  .describe('Observed state of the client.');
+  },
+  'Observed state of the client.',
+);
 
 export const oidcClient = defineKind({
   kind: 'OidcClient',

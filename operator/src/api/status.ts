@@ -56,13 +56,20 @@ export const conditionSchema = z
 
 export type Condition = z.output<typeof conditionSchema>;
 
-export const conditionsList = mapList(conditionSchema, 'type', 32)
+const conditionsList = mapList(conditionSchema, 'type', 32)
   .optional()
   .describe('Current state: Ready, Reconciling, Stalled and domain conditions.');
 
-export const observedGeneration = z
+const observedGeneration = z
   .number()
   .int()
   .min(0)
   .optional()
   .describe('The .metadata.generation the operator last processed, successful or not.');
+
+/** A kind's status: the contract fields first, then the kind's own. */
+export function kindStatus<Shape extends z.ZodRawShape>(fields: Shape, description: string) {
+  return z
+    .strictObject({ observedGeneration, conditions: conditionsList, ...fields })
+    .describe(description);
+}

@@ -9,7 +9,7 @@ import {
   secretKeyName,
   setList,
 } from './schema-parts.js';
-import { conditionsList, observedGeneration } from './status.js';
+import { kindStatus } from './status.js';
 
 // S3 bucket naming rules (path-style addressing, as Drive uses).
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -326,10 +326,8 @@ export const storageMountSpec = withRules(
   ],
 );
 
-export const storageMountStatus = z
-  .strictObject({
-    observedGeneration,
-    conditions: conditionsList,
+export const storageMountStatus = kindStatus(
+  {
     bucket: z.string().optional().describe('Bucket name in use.'),
     endpoints: z
       .strictObject({
@@ -359,8 +357,9 @@ export const storageMountStatus = z
       })
       .optional()
       .describe('What this mount can do, for clients that adapt to it.'),
-  })
-  .describe('Observed state of the mount.');
+  },
+  'Observed state of the mount.',
+);
 
 export const storageMount = defineKind({
   kind: 'StorageMount',

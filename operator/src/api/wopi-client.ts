@@ -8,7 +8,7 @@ import {
   resourceRequirements,
   secretKeySelector,
 } from './schema-parts.js';
-import { conditionsList, observedGeneration } from './status.js';
+import { kindStatus } from './status.js';
 
 export const DEFAULT_COLLABORA_IMAGE = 'collabora/code:26.04.2.2.1';
 
@@ -86,10 +86,8 @@ export const wopiClientSpec = withRules(
   ],
 );
 
-export const wopiClientStatus = z
-  .strictObject({
-    observedGeneration,
-    conditions: conditionsList,
+export const wopiClientStatus = kindStatus(
+  {
     discoveryUrl: z.string().optional().describe('Discovery URL Drive uses.'),
     extensions: z
       .array(z.string().max(32))
@@ -103,8 +101,9 @@ export const wopiClientStatus = z
       })
       .optional()
       .describe('Proof-key check of the discovery document.'),
-  })
-  .describe('Observed state of the editor.');
+  },
+  'Observed state of the editor.',
+);
 
 export const wopiClient = defineKind({
   kind: 'WopiClient',
