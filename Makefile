@@ -4,7 +4,7 @@ NPM ?= npm
 LASUITECTL := node operator/bin/lasuitectl.js
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build typecheck lint format generate check-generated test run clean
+.PHONY: help deps build typecheck lint format generate check-generated test test-unit test-integration testbed-build testbed-up testbed-down run clean
 
 # Installs dependencies when the lockfile or a workspace manifest changes.
 node_modules/.package-lock.json: package.json package-lock.json $(wildcard operator/package.json services/*/package.json)
@@ -30,8 +30,23 @@ generate: deps ## Regenerate CRDs, their copies, docs/api.md and the API types f
 check-generated: deps ## Fail if a generated file is stale
 	$(NPM) run check:generated
 
-test: deps ## The full test run: lint, type-check, stale-generated check, unit tests
+test: deps ## The full test run: lint, type-check, unit tests, test-bed build, integration tests
 	$(NPM) test
+
+test-unit: deps ## Unit tests only (no server)
+	$(NPM) run test:unit
+
+test-integration: deps testbed-build ## Tests against the real test-bed servers
+	$(NPM) run test:integration
+
+testbed-build: ## Build or install every test-bed server that is missing (cached in ~/.cache/lasuite-operator)
+	$(NPM) run testbed:build
+
+testbed-up: deps testbed-build ## Start the whole test bed for interactive use; writes .testbed/env
+	$(NPM) run testbed:up
+
+testbed-down: deps ## Stop everything testbed-up started
+	$(NPM) run testbed:down
 
 run: build ## The main job: validate the production example and render what it becomes
 	$(LASUITECTL) validate examples/production

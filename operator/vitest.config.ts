@@ -4,5 +4,6 @@ export default defineConfig({
   test: {
     name: 'operator',
     include: ['src/**/*.test.ts'],
+    exclude: ['src/**/*.int.test.ts'],
   },
 });

@@ -43,7 +43,6 @@ export function nameLengthRule(kind: string, maxNameLength: number) {
   return {
     rule: `self.metadata.name.size() <= ${maxNameLength}`,
     message: `${kind} names are limited to ${maxNameLength} characters so that the objects derived from them fit Kubernetes name limits`,
-    fieldPath: '.metadata.name',
   };
 }
 

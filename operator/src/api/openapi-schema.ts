@@ -59,6 +59,7 @@ function structural(node: JsonSchema): JsonSchema {
   if (out.additionalProperties && typeof out.additionalProperties === 'object') {
     out.additionalProperties = structural(out.additionalProperties);
   }
+  if (out.default !== undefined) out.default = expandDefault(out, out.default);
   if (out['x-kubernetes-int-or-string']) return intOrString(out);
   if (out.anyOf) {
     throw new Error(
@@ -66,6 +67,19 @@ function structural(node: JsonSchema): JsonSchema {
     );
   }
   return out;
+}
+
+// The API server validates a default as written, without defaulting inside it, so an object
+// default of `{}` would fail every CEL rule over its defaulted fields. Write it out in full.
+function expandDefault(node: JsonSchema, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !node.properties)
+    return value;
+  const expanded: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [name, child] of Object.entries(node.properties)) {
+    const current = expanded[name] ?? child.default;
+    if (current !== undefined) expanded[name] = expandDefault(child, current);
+  }
+  return expanded;
 }
 
 // The form controller-gen emits for resource.Quantity: the branches carry only their type and

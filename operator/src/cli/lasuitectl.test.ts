@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../codegen/generate.js';
+import { REPO_ROOT } from '../repo-root.js';
 import { run } from './lasuitectl.js';
 
 async function lasuitectl(...args: string[]) {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../codegen/generate.js';
+import { REPO_ROOT } from '../repo-root.js';
 import {
   driveInstanceResource,
   s3MountResource,

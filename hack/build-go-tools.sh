@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the Go test-bed servers from the Go module proxy into the cache, once per version:
+# kube-apiserver, kube-controller-manager, kubectl and etcd (one wrapper module) and Traefik.
+# A second run finds them and returns at once. Usage: hack/build-go-tools.sh [kubernetes|traefik]...
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+command -v go >/dev/null || die "Go is not installed: install Go ≥ 1.26 (https://go.dev/doc/install)"
+
+build_kubernetes() {
+  local version=$KUBERNETES_VERSION minor
+  minor=$(echo "$version" | cut -d. -f2)
+  local missing=0
+  for name in kube-apiserver kube-controller-manager kubectl; do
+    [[ -x "$BIN_CACHE/$name-$version" ]] || missing=1
+  done
+  [[ -x "$BIN_CACHE/etcd-$ETCD_VERSION" ]] || missing=1
+  if [[ $missing == 0 ]]; then log "kubernetes $version and etcd $ETCD_VERSION: cached"; return; fi
+  log "building kube-apiserver, kube-controller-manager, kubectl $version and etcd $ETCD_VERSION"
+  local started=$SECONDS out
+  out=$(mktemp -d "$BIN_CACHE/.build-XXXXXX")
+  local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$version"
+  (cd "$HACK_DIR/go/kubernetes" && go build -trimpath -ldflags "$ldflags" -o "$out/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kubectl go.etcd.io/etcd/server/v3)
+  for name in kube-apiserver kube-controller-manager kubectl; do mv "$out/$name" "$BIN_CACHE/$name-$version"; done
+  # Go names the binary of a /vN module after the element before the version: "server".
+  mv "$out/server" "$BIN_CACHE/etcd-$ETCD_VERSION"
+  rmdir "$out"
+  log "kubernetes built in $((SECONDS - started)) s"
+}
+
+build_traefik() {
+  local target="$BIN_CACHE/traefik-$TRAEFIK_VERSION"
+  if [[ -x $target ]]; then log "traefik $TRAEFIK_VERSION: cached"; return; fi
+  log "building traefik $TRAEFIK_VERSION"
+  local started=$SECONDS
+  (cd "$HACK_DIR/go/traefik" && go build -trimpath -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
+    -o "$target.tmp" github.com/traefik/traefik/v3/cmd/traefik)
+  mv "$target.tmp" "$target"
+  log "traefik built in $((SECONDS - started)) s"
+}
+
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(kubernetes traefik)
+for target in "${targets[@]}"; do
+  case $target in
+    kubernetes) build_kubernetes ;;
+    traefik) build_traefik ;;
+    *) die "unknown target $target (kubernetes, traefik)" ;;
+  esac
+done

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test bed runs, when missing: Ceph (mon, osd, radosgw, CLI) for
+# RGW, Samba and smbclient, nginx, and Chromium. Services the packages would start are kept
+# from starting: the test bed runs its own instances on loopback.
+# Usage: hack/install-debian-deps.sh [ceph|samba|nginx|chromium]...
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+declare -A PACKAGES=(
+  [ceph]="ceph-mon ceph-osd radosgw ceph-common"
+  [samba]="samba smbclient"
+  [nginx]="nginx"
+  [chromium]="chromium"
+)
+declare -A PROBES=(
+  [ceph]="ceph-mon ceph-osd radosgw ceph radosgw-admin monmaptool ceph-authtool"
+  [samba]="smbd smbclient smbpasswd"
+  [nginx]="nginx"
+  [chromium]="chromium"
+)
+
+export PATH="$PATH:/usr/sbin:/sbin"
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(ceph samba nginx chromium)
+
+wanted=()
+for target in "${targets[@]}"; do
+  [[ -n ${PACKAGES[$target]:-} ]] || die "unknown target $target (ceph, samba, nginx, chromium)"
+  for binary in ${PROBES[$target]}; do
+    if ! command -v "$binary" >/dev/null; then wanted+=(${PACKAGES[$target]}); break; fi
+  done
+done
+if [[ ${#wanted[@]} == 0 ]]; then log "debian packages: all present (${targets[*]})"; exit 0; fi
+
+if [[ $(id -u) != 0 ]]; then
+  die "missing packages; install them as root: apt-get update && apt-get install -y --no-install-recommends ${wanted[*]}"
+fi
+log "installing ${wanted[*]}"
+started=$SECONDS
+# policy-rc.d answering 101 stops maintainer scripts from starting nginx, smbd and the like.
+created_policy=0
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  created_policy=1
+fi
+trap '[[ $created_policy == 1 ]] && rm -f /usr/sbin/policy-rc.d' EXIT
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null
+log "debian packages installed in $((SECONDS - started)) s"

@@ -1,0 +1,90 @@
+// The test IdP (oidc-provider from npm) in a child process on loopback.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  freePort,
+  httpOk,
+  serverDirectory,
+  startProcess,
+  waitUntil,
+  removeServerDirectory,
+} from './processes.js';
+
+export interface OidcClientRegistration {
+  client_id: string;
+  client_secret?: string;
+  grant_types: string[];
+  response_types: string[];
+  redirect_uris: string[];
+  scope?: string;
+  token_endpoint_auth_method?: string;
+}
+
+export interface OidcProvider {
+  issuer: string;
+  /** A confidential client allowed client_credentials. */
+  operatorClient: { id: string; secret: string };
+  /** Bearer token for RFC 7591 registration. */
+  initialAccessToken: string;
+  directory: string;
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+const SERVER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'oidc-provider-server.mjs');
+
+export async function startOidcProvider(
+  options: { clients?: OidcClientRegistration[]; detached?: boolean } = {},
+): Promise<OidcProvider> {
+  const directory = await serverDirectory('oidc');
+  const port = await freePort();
+  const operatorClient = { id: 'operator', secret: randomBytes(16).toString('hex') };
+  const initialAccessToken = randomBytes(16).toString('hex');
+  const configFile = join(directory, 'config.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      port,
+      initialAccessToken,
+      cookieKeys: [randomBytes(16).toString('hex')],
+      clients: [
+        {
+          client_id: operatorClient.id,
+          client_secret: operatorClient.secret,
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+          scope: 'api:read',
+        },
+        ...(options.clients ?? []),
+      ],
+    }),
+    { mode: 0o600 },
+  );
+  const managed = startProcess(process.execPath, [SERVER_SCRIPT, configFile], {
+    logFile: join(directory, 'oidc-provider.log'),
+    detached: options.detached,
+  });
+  const issuer = `http://127.0.0.1:${String(port)}`;
+  try {
+    await waitUntil('oidc-provider', () => httpOk(`${issuer}/.well-known/openid-configuration`), {
+      process: managed,
+    });
+  } catch (error) {
+    await managed.stop();
+    throw error;
+  }
+  return {
+    issuer,
+    operatorClient,
+    initialAccessToken,
+    directory,
+    pids: [managed.pid],
+    stop: async () => {
+      await managed.stop();
+      await removeServerDirectory(directory);
+    },
+  };
+}
