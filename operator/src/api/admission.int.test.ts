@@ -1,7 +1,7 @@
 // The CRDs on a real API server reject exactly what `lasuitectl validate` rejects, with the same
 // messages, accept every valid example, and enforce the transition rules only they can check.
 import { join } from 'node:path';
-import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDocuments } from '../manifests/load-documents.js';
 import { REPO_ROOT } from '../repo-root.js';
