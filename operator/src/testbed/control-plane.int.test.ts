@@ -53,6 +53,28 @@ describe('kube-apiserver and kube-controller-manager (test bed)', () => {
     expect(gone).toBe(true);
   });
 
+  it('finalizes a deleted namespace', async () => {
+    const api = objectApi(kube().kubeconfig);
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } };
+    await api.create(namespace);
+    await api.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'inside', namespace: 'doomed' },
+    });
+    await api.delete(namespace);
+    const deadline = Date.now() + 60_000;
+    let gone = false;
+    while (!gone && Date.now() < deadline) {
+      gone = await api
+        .read(namespace)
+        .then(() => false)
+        .catch((error: unknown) => (error as { code?: number }).code === 404);
+      if (!gone) await sleep(200);
+    }
+    expect(gone).toBe(true);
+  });
+
   it('enforces RBAC for users without permissions', async () => {
     const api = objectApi(kube().kubeconfig, kube().unprivilegedToken);
     await expect(api.list('v1', 'ConfigMap', 'default')).rejects.toMatchObject({ code: 403 });
