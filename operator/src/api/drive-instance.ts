@@ -97,6 +97,38 @@ const edge = withRules(
         })
         .optional()
         .describe('Options for type gateway.'),
+      networkPeers: z
+        .array(
+          withRules(
+            z
+              .strictObject({
+                namespaceLabels: z
+                  .record(z.string(), z.string())
+                  .optional()
+                  .describe(
+                    'Labels of the namespaces the edge runs in; any namespace when omitted.',
+                  ),
+                podLabels: z
+                  .record(z.string(), z.string())
+                  .optional()
+                  .describe(
+                    'Labels of the edge pods; any pod of the selected namespaces when omitted.',
+                  ),
+              })
+              .describe('Where edge pods run, as NetworkPolicy selectors.'),
+            [
+              {
+                rule: 'has(self.namespaceLabels) || has(self.podLabels)',
+                message: 'an edge peer needs namespaceLabels, podLabels or both',
+              },
+            ],
+          ),
+        )
+        .max(8)
+        .optional()
+        .describe(
+          'Pods allowed to reach the Drive frontend, API and media gateway (NetworkPolicy). Default: pods labelled app.kubernetes.io/name=traefik (traefik, gateway) or ingress-nginx (nginx), in any namespace.',
+        ),
       mediaGateway: z
         .enum(['Auto', 'Enabled', 'Disabled'])
         .default('Auto')

@@ -6,18 +6,12 @@ import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import type { OidcClientSpec } from '../api/oidc-client.js';
 import type { StorageMountSpec } from '../api/storage-mount.js';
 import type { WopiClientSpec } from '../api/wopi-client.js';
-import type {
-  DriveEnvInputs,
-  ResolvedEditor,
-  ResolvedIdentity,
-  ResolvedStorage,
-} from '../contract/drive-env.js';
+import type { ResolvedIdentity, ResolvedStorage } from '../contract/drive-env.js';
 import type { ValidResource } from '../manifests/validate-resources.js';
-import { backendServiceHosts } from '../render/object-names.js';
+import type { DriveRenderInputs, ResolvedEditorRoute } from '../render/drive-inputs.js';
+import { MEDIA_GATEWAY_IMAGE } from '../render/images.js';
 import {
-  djangoSecretKey,
-  redisUrl,
-  resolveDatabase,
+  managedEditorRoute,
   resolveEditor,
   resolveIdentity,
   resolveStorage,
@@ -26,7 +20,7 @@ import {
 export const PLACEHOLDER_MARK = 'resolved-at-runtime';
 
 export interface OfflineInputs {
-  inputs: DriveEnvInputs;
+  inputs: DriveRenderInputs;
   /** One line per placeholder: what it stands for. */
   placeholders: string[];
 }
@@ -65,7 +59,7 @@ function storage(
     );
     const missing = `storagemount-${name}`;
     return {
-      bucket: placeholderText(`bucket of StorageMount ${name}`),
+      bucket: 'resolved-at-runtime',
       region: placeholderText(`region of StorageMount ${name}`),
       internalEndpoint: placeholderUrl(`${missing}-internal`),
       publicEndpoint: placeholderUrl(`${missing}-public`),
@@ -119,7 +113,7 @@ function editor(
   namespace: string,
   spec: WopiClientSpec | undefined,
   placeholders: string[],
-): ResolvedEditor {
+): ResolvedEditorRoute {
   if (!spec) {
     placeholders.push(`WopiClient ${name} was not given: its discovery URL is a placeholder`);
     return {
@@ -128,11 +122,9 @@ function editor(
       options: {},
     };
   }
-  if (spec.external) return resolveEditor(spec, spec.external.discoveryUrl);
-  placeholders.push(
-    `WopiClient ${name} is managed: its discovery URL is the Collabora Service the operator creates`,
-  );
-  return resolveEditor(spec, placeholderUrl(`collabora-${name}.${namespace}`));
+  return spec.external
+    ? resolveEditor(spec, spec.external.discoveryUrl)
+    : managedEditorRoute(name, namespace, spec);
 }
 
 export function offlineInputs(
@@ -145,9 +137,16 @@ export function offlineInputs(
   const placeholders: string[] = [];
   const lookup = (kind: string, target: string) => findSpec(resources, kind, namespace, target);
   const effectiveNamespace = namespace ?? defaultNamespace;
+  const annotations =
+    (drive.object.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+  placeholders.push(
+    'generated Secrets (DJANGO_SECRET_KEY, the Redis password) are created in the cluster by the operator and not printed',
+  );
+  placeholders.push('owner references need the DriveInstance UID and are added by the operator');
   return {
     inputs: {
-      spec,
+      // No UID: rendered objects get no owner reference, which the operator adds in the cluster.
+      instance: { name, namespace: effectiveNamespace, spec, annotations },
       storage: storage(
         spec.storageRef.name,
         lookup('StorageMount', spec.storageRef.name) as StorageMountSpec | undefined,
@@ -166,13 +165,9 @@ export function offlineInputs(
           placeholders,
         ),
       ),
-      database: resolveDatabase(name, spec.database),
-      redisUrl: redisUrl(name, spec.redis),
-      djangoSecretKey: djangoSecretKey(name),
-      topology: {
-        internalBackendHosts: backendServiceHosts(name, effectiveNamespace),
-        wopiSrcBaseUrl: `https://${spec.host}`,
-      },
+      existingSecrets: {},
+      mediaGatewayImage: MEDIA_GATEWAY_IMAGE,
+      randomValue: () => PLACEHOLDER_MARK,
     },
     placeholders,
   };

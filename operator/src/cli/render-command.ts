@@ -1,10 +1,10 @@
 // `lasuitectl render`: the Kubernetes objects a DriveInstance becomes, without a cluster.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { driveEnvironment, DriveEnvError } from '../contract/drive-env.js';
+
 import { formatDiagnostic } from '../manifests/diagnostics.js';
-import { driveEnvConfigMap } from '../render/drive-env-configmap.js';
+import { renderDrive, RenderError } from '../render/drive-objects.js';
+import { toMultiDocumentYaml } from '../render/manifest-yaml.js';
 import type { CommandIO } from './command-io.js';
 import { offlineInputs } from './offline-inputs.js';
 import { loadValid } from './validate-command.js';
@@ -36,15 +36,10 @@ export async function renderCommand(
     const { inputs, placeholders } = offlineInputs(drive, result.resources, options.namespace);
     let objects: unknown[];
     try {
-      const namespace = drive.object.metadata.namespace ?? options.namespace;
-      objects = [
-        driveEnvConfigMap(
-          { name: drive.object.metadata.name, namespace },
-          driveEnvironment(inputs),
-        ),
-      ];
+      // Generated Secrets are created by the operator in the cluster; they are never printed.
+      objects = renderDrive(inputs).objects.filter((object) => object.kind !== 'Secret');
     } catch (error) {
-      if (!(error instanceof DriveEnvError)) throw error;
+      if (!(error instanceof RenderError)) throw error;
       io.stderr(
         `${formatDiagnostic({
           severity: 'error',
@@ -62,7 +57,7 @@ export async function renderCommand(
       `# DriveInstance ${drive.object.metadata.name}, rendered offline by lasuitectl.`,
       ...placeholders.map((line) => `# placeholder: ${line}`),
     ].join('\n');
-    const body = objects.map((object) => stringify(object, { lineWidth: 0 })).join('---\n');
+    const body = toMultiDocumentYaml(objects);
     const text = `${header}\n---\n${body}`;
     if (options.output === undefined) io.stdout(text);
     else {

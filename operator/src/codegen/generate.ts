@@ -2,9 +2,9 @@
 // writing and fails when a file is stale, which the test suite also does.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
 import { isMainModule } from '../cli/is-main-module.js';
 import { KINDS } from '../api/kinds.js';
+import { toYaml } from '../render/manifest-yaml.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { apiReference } from './api-docs.js';
 import { crdFileName, customResourceDefinition } from './crd.js';
@@ -16,10 +16,6 @@ const TYPES_PATH = 'operator/src/api/generated/types.ts';
 
 /** Directories that each receive a copy of every CRD. */
 export const CRD_DIRECTORIES = ['crds', 'config/crd/bases', 'charts/lasuite-operator/crds'];
-
-export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
-}
 
 /** Every generated file, by path relative to the repository root. */
 export async function generatedFiles(): Promise<Map<string, string>> {

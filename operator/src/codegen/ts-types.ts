@@ -16,7 +16,7 @@ async function compileNamed(node: JsonSchema, name: string): Promise<string> {
   const source = await compile(typeSchema(node), name, {
     bannerComment: '',
     additionalProperties: false,
-    strictIndexSignatures: true,
+    strictIndexSignatures: false,
     unknownAny: true,
     format: false,
     ignoreMinAndMaxItems: true,

@@ -190,6 +190,7 @@ describe('the Drive env contract', () => {
             { clientName: 'collabora', discoveryUrl: 'http://c/hosting/discovery', options: {} },
           ],
           identity: { ...inputs().identity, storeClaims: ['siret'] },
+          topology: { ...inputs().topology, mediaAuthOriginalUrlHeader: 'HTTP_X_FORWARDED_URI' },
         },
       ),
     );
@@ -249,6 +250,15 @@ describe('the Drive env contract', () => {
     expect(value(env, 'WOPI_CLIENTS')).toBe('collabora');
     expect(value(env, 'WOPI_COLLABORA_DISCOVERY_URL')).toBe('http://c:9980/hosting/discovery');
     expect(value(env, 'WOPI_SRC_BASE_URL')).toBe('https://drive.example.com');
+  });
+
+  it('tells Drive which header carries the original URL only when the edge needs it', () => {
+    expect(byName(driveEnvironment(inputs())).has('MEDIA_AUTH_ORIGINAL_URL_HEADER')).toBe(false);
+    const direct = inputs();
+    direct.topology = { ...direct.topology, mediaAuthOriginalUrlHeader: 'HTTP_X_FORWARDED_URI' };
+    expect(value(driveEnvironment(direct), 'MEDIA_AUTH_ORIGINAL_URL_HEADER')).toBe(
+      'HTTP_X_FORWARDED_URI',
+    );
   });
 
   it('is deterministic', () => {

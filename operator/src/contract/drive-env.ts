@@ -60,6 +60,11 @@ export interface DriveTopology {
   internalBackendHosts: readonly string[];
   /** Base URL editors call Drive's WOPI endpoints on. */
   wopiSrcBaseUrl: string;
+  /**
+   * Set when the edge's auth step sends the original URL in a header other than X-Original-URL
+   * (Traefik ForwardAuth straight to a Drive that supports MEDIA_AUTH_ORIGINAL_URL_HEADER).
+   */
+  mediaAuthOriginalUrlHeader?: string;
 }
 
 export interface DriveEnvInputs {
@@ -168,6 +173,9 @@ export function driveEnvironment(inputs: DriveEnvInputs): DriveEnvVar[] {
   // §3.2, §11.4: media URLs are MEDIA_BASE_URL + /media/...; the session cookie is host-only, so
   // this must be the app origin, without a trailing slash.
   env.value('MEDIA_BASE_URL', appOrigin);
+  if (topology.mediaAuthOriginalUrlHeader !== undefined) {
+    env.value('MEDIA_AUTH_ORIGINAL_URL_HEADER', topology.mediaAuthOriginalUrlHeader);
+  }
   env.value('DATA_UPLOAD_MAX_MEMORY_SIZE', String(spec.upload.maxFileSizeBytes));
   const partSize = spec.upload.chunked ? spec.upload.chunkSizeBytes : MULTIPART_DISABLED_THRESHOLD;
   env.value('S3_TRANSFER_CONFIG_MULTIPART_THRESHOLD', String(partSize));

@@ -13,7 +13,8 @@ import type {
   ResolvedIdentity,
   ResolvedStorage,
 } from '../contract/drive-env.js';
-import { objectNames } from './object-names.js';
+import type { ResolvedEditorRoute } from './drive-inputs.js';
+import { COLLABORA_PORT, objectNames, serviceUrl } from './object-names.js';
 
 export type S3Spec = NonNullable<StorageMountSpec['s3']>;
 
@@ -95,6 +96,24 @@ export function resolveIdentity(
   };
 }
 
+/** Where a managed Collabora is reached: its Service, discovery URL and public host. */
+export function managedEditorRoute(
+  wopiClient: string,
+  namespace: string,
+  spec: WopiClientSpec,
+): ResolvedEditorRoute {
+  const service = objectNames.collaboraService(wopiClient);
+  return {
+    ...resolveEditor(spec, serviceUrl(service, namespace, COLLABORA_PORT, '/hosting/discovery')),
+    managed: {
+      resource: wopiClient,
+      service,
+      port: COLLABORA_PORT,
+      ...(spec.managed?.host === undefined ? {} : { host: spec.managed.host }),
+    },
+  };
+}
+
 export function editorClientName(spec: WopiClientSpec): string {
   return spec.clientName ?? spec.type;
 }
@@ -134,7 +153,7 @@ export function resolveDatabase(
 
 export function redisUrl(drive: string, redis: DriveInstanceSpec['redis']): KeyRef {
   if (redis.secretRef) return { name: redis.secretRef.name, key: redis.secretRef.key };
-  return { name: objectNames.redisSecret(drive), key: 'url' };
+  return { name: objectNames.redis(drive), key: 'url' };
 }
 
 export const DJANGO_SECRET_KEY_KEY = 'DJANGO_SECRET_KEY';

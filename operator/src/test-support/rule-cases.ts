@@ -80,6 +80,12 @@ export const RULE_CASES: [string, Mutable, string, string][] = [
     'does not apply to gateway',
   ],
   [
+    'empty edge peer',
+    driveInstanceResource({ edge: { networkPeers: [{}] } }),
+    'spec.edge.networkPeers[0]',
+    'an edge peer needs namespaceLabels, podLabels or both',
+  ],
+  [
     'two databases',
     driveInstanceResource({ database: { cloudNativePG: {}, secretRef: { name: 'db' } } }),
     'spec.database',

@@ -121,6 +121,27 @@ export interface DriveInstanceSpec {
       }[];
     };
     /**
+     * Pods allowed to reach the Drive frontend, API and media gateway (NetworkPolicy). Default: pods labelled app.kubernetes.io/name=traefik (traefik, gateway) or ingress-nginx (nginx), in any namespace.
+     *
+     * @maxItems 8
+     *
+     * Items: Where edge pods run, as NetworkPolicy selectors.
+     */
+    networkPeers?: {
+      /**
+       * Labels of the namespaces the edge runs in; any namespace when omitted.
+       */
+      namespaceLabels?: {
+        [k: string]: string;
+      };
+      /**
+       * Labels of the edge pods; any pod of the selected namespaces when omitted.
+       */
+      podLabels?: {
+        [k: string]: string;
+      };
+    }[];
+    /**
      * Whether the media-auth gateway runs between the edge and Drive's /media auth endpoint. Drive up to v0.21.1 reads only X-Original-URL, which Traefik never sends; the gateway translates X-Forwarded-Uri. Auto: deployed for traefik and gateway edges when the pinned Drive needs it.
      */
     mediaGateway: 'Auto' | 'Enabled' | 'Disabled';

@@ -1,0 +1,115 @@
+// Edge (c): Gateway API HTTPRoutes. The standard channel has no auth filter, so the auth step is
+// a Traefik ForwardAuth Middleware attached through an ExtensionRef filter, listed first so it
+// sees the original path; the standard URLRewrite then maps /media/ to /<bucket>/.
+import { childMeta } from '../labels.js';
+import { objectNames } from '../object-names.js';
+import { APP_PATHS, EDITOR_PATHS, type RoutePlan } from './route-plan.js';
+import { mediaAuthMiddleware, mediaUpstreamMiddleware } from './traefik.js';
+
+const prefix = (value: string) => ({ path: { type: 'PathPrefix', value } });
+
+function httpRoute(plan: RoutePlan, part: string, hostnames: string[], rules: unknown[]) {
+  const gateway = plan.spec.edge.gateway;
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: childMeta(plan.owner, objectNames.edge(plan.owner.name, part), 'edge'),
+    spec: {
+      parentRefs: (gateway?.parentRefs ?? []).map((parent) => ({
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        name: parent.name,
+        ...(parent.namespace === undefined ? {} : { namespace: parent.namespace }),
+        ...(parent.sectionName === undefined ? {} : { sectionName: parent.sectionName }),
+      })),
+      hostnames,
+      rules,
+    },
+  };
+}
+
+function extensionRef(plan: RoutePlan, part: string) {
+  return {
+    type: 'ExtensionRef',
+    extensionRef: {
+      group: 'traefik.io',
+      kind: 'Middleware',
+      name: objectNames.edge(plan.owner.name, part),
+    },
+  };
+}
+
+function mediaRule(plan: RoutePlan, pathPrefix: string, download: boolean) {
+  const { media } = plan;
+  return {
+    matches: [prefix(pathPrefix)],
+    filters: [
+      extensionRef(plan, 'media-auth'),
+      {
+        type: 'URLRewrite',
+        urlRewrite: {
+          path: { type: 'ReplacePrefixMatch', replacePrefixMatch: `/${media.bucket}/` },
+        },
+      },
+      // Host (with its port) cannot be set by a standard filter; the Traefik headers middleware can.
+      extensionRef(plan, 'media-upstream'),
+      ...(download
+        ? [
+            {
+              type: 'ResponseHeaderModifier',
+              responseHeaderModifier: {
+                set: [{ name: 'Content-Disposition', value: 'attachment' }],
+              },
+            },
+          ]
+        : []),
+    ],
+    backendRefs: [{ name: media.upstream.service, port: media.upstream.port }],
+  };
+}
+
+export function gatewayApiEdge(plan: RoutePlan): unknown[] {
+  const backendRef = (target: { service: string; port: number }) => [
+    { name: target.service, port: target.port },
+  ];
+  const objects: unknown[] = [
+    mediaAuthMiddleware(plan),
+    mediaUpstreamMiddleware(plan),
+    httpRoute(
+      plan,
+      'routes',
+      [plan.host],
+      [
+        {
+          matches: APP_PATHS.map(prefix),
+          filters: [
+            {
+              type: 'RequestHeaderModifier',
+              requestHeaderModifier: { set: [{ name: 'X-Forwarded-Proto', value: 'https' }] },
+            },
+          ],
+          backendRefs: backendRef(plan.backend),
+        },
+        mediaRule(plan, '/media/preview/', false),
+        mediaRule(plan, '/media/', true),
+        { matches: [prefix('/')], backendRefs: backendRef(plan.frontend) },
+      ],
+    ),
+  ];
+  for (const editor of plan.editors) {
+    objects.push(
+      httpRoute(
+        plan,
+        `editor-${editor.name}`,
+        [editor.host],
+        [
+          {
+            matches: EDITOR_PATHS.map(prefix),
+            backendRefs: [{ name: editor.service, port: editor.port }],
+          },
+        ],
+      ),
+    );
+  }
+  return objects;
+}

@@ -1,0 +1,74 @@
+// What every edge variant routes, decided once so Traefik, ingress-nginx and Gateway API stay
+// equivalent: the app paths to the backend, /media through the auth step to S3, the rest to the
+// frontend, and Collabora's paths to a managed Collabora.
+import type { DriveInstanceSpec } from '../../api/drive-instance.js';
+import type { ResolvedEditorRoute } from '../drive-inputs.js';
+import type { OwnerInstance } from '../labels.js';
+import type { MediaAuthMode } from '../media-auth.js';
+import { BACKEND_SERVICE_PORT, FRONTEND_SERVICE_PORT, objectNames } from '../object-names.js';
+import type { S3Upstream } from './s3-upstream.js';
+
+/** Paths Django serves; the edge marks them https for Django's SSL redirect and CSRF checks. */
+export const APP_PATHS = ['/api', '/admin', '/static', '/external_api'] as const;
+/** Collabora Online's paths (the websocket is under /cool/). */
+export const EDITOR_PATHS = ['/cool/', '/hosting/', '/browser/'] as const;
+/** drive-contract §5.2: the three headers media-auth answers with, replayed to S3. */
+export const MEDIA_AUTH_RESPONSE_HEADERS = [
+  'Authorization',
+  'X-Amz-Date',
+  'X-Amz-Content-SHA256',
+] as const;
+
+export interface EditorRoute {
+  name: string;
+  host: string;
+  service: string;
+  port: number;
+}
+
+export interface RoutePlan {
+  owner: OwnerInstance;
+  spec: DriveInstanceSpec;
+  host: string;
+  tlsSecret: string;
+  backend: { service: string; port: number };
+  frontend: { service: string; port: number };
+  media: { bucket: string; upstream: S3Upstream; mode: MediaAuthMode; authUrl: string };
+  editors: EditorRoute[];
+}
+
+export function routePlan(
+  owner: OwnerInstance,
+  spec: DriveInstanceSpec,
+  tlsSecret: string,
+  media: RoutePlan['media'],
+  editors: readonly ResolvedEditorRoute[],
+): RoutePlan {
+  return {
+    owner,
+    spec,
+    host: spec.host,
+    tlsSecret,
+    backend: { service: objectNames.backend(owner.name), port: BACKEND_SERVICE_PORT },
+    frontend: { service: objectNames.frontend(owner.name), port: FRONTEND_SERVICE_PORT },
+    media,
+    editors: editors.flatMap((editor) =>
+      editor.managed
+        ? [
+            {
+              name: editor.clientName.replaceAll('_', '-'),
+              host: editor.managed.host ?? spec.host,
+              service: editor.managed.service,
+              port: editor.managed.port,
+            },
+          ]
+        : [],
+    ),
+  };
+}
+
+/** Security headers on /media responses (upstream's own proxies set the same). */
+export const MEDIA_RESPONSE_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'",
+  'X-Robots-Tag': 'noindex',
+} as const;

@@ -1,0 +1,78 @@
+// The migrations Job (one per Drive version and configuration) and Drive's two daily commands.
+import { createHash } from 'node:crypto';
+import { backendContainer, podTemplate, type DrivePodContext } from './drive-pods.js';
+import { childMeta } from './labels.js';
+import { objectNames } from './object-names.js';
+import { RESOURCE_DEFAULTS } from './resource-defaults.js';
+
+/** Changes with the Drive version and with anything the backend reads at start-up. */
+export function migrationsHash(version: string, checksum: string): string {
+  return createHash('sha256').update(`${version}\n${checksum}`).digest('hex').slice(0, 10);
+}
+
+export function migrationsJob(context: DrivePodContext) {
+  const { owner, spec } = context;
+  const name = objectNames.migrationsJob(
+    owner.name,
+    migrationsHash(spec.version, context.checksum),
+  );
+  const container = backendContainer(context, 'migrate', {
+    command: ['python', 'manage.py', 'migrate', '--no-input'],
+    resources: RESOURCE_DEFAULTS.job,
+  });
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: childMeta(owner, name, 'migrations', {
+      'lasuite.selfhost.dev/drive-version': spec.version,
+    }),
+    spec: {
+      backoffLimit: 3,
+      activeDeadlineSeconds: 3600,
+      template: podTemplate(owner, 'migrations', spec.version, [container], {
+        restartPolicy: 'Never',
+      }),
+    },
+  };
+}
+
+// drive-contract §2: the upstream chart runs these daily.
+const DAILY_COMMANDS = [
+  { name: objectNames.cleanPendingCronJob, command: 'clean_pending_items', schedule: '30 0 * * *' },
+  { name: objectNames.purgeDeletedCronJob, command: 'purge_deleted_items', schedule: '45 0 * * *' },
+] as const;
+
+export function cronJobs(context: DrivePodContext) {
+  const { owner, spec } = context;
+  return DAILY_COMMANDS.map(({ name, command, schedule }) => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: childMeta(owner, name(owner.name), 'maintenance'),
+    spec: {
+      schedule,
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 3600,
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        spec: {
+          backoffLimit: 2,
+          activeDeadlineSeconds: 3600,
+          template: podTemplate(
+            owner,
+            'maintenance',
+            spec.version,
+            [
+              backendContainer(context, command.replaceAll('_', '-'), {
+                command: ['python', 'manage.py', command],
+                resources: RESOURCE_DEFAULTS.job,
+              }),
+            ],
+            { restartPolicy: 'Never' },
+          ),
+        },
+      },
+    },
+  }));
+}

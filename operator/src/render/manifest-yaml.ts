@@ -1,0 +1,11 @@
+// How objects are written as YAML everywhere (CRDs, golden files, lasuitectl render): no anchors
+// or aliases, no folded lines, so output is diffable and byte-stable.
+import { stringify } from 'yaml';
+
+export function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+export function toMultiDocumentYaml(objects: readonly unknown[]): string {
+  return objects.map(toYaml).join('---\n');
+}
