@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Go test-bed servers from the Go module proxy into the cache, once per version:
-# kube-apiserver, kube-controller-manager, kubectl and etcd (one wrapper module) and Traefik.
-# A second run finds them and returns at once. Usage: hack/build-go-tools.sh [kubernetes|traefik]...
+# kube-apiserver, kube-controller-manager, kubectl and etcd (one wrapper module) and Traefik, and
+# downloads the modules whose CRD files the tests install. A second run finds them and returns at
+# once. Usage: hack/build-go-tools.sh [kubernetes|traefik|crds]...
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 command -v go >/dev/null || die "Go is not installed: install Go ≥ 1.26 (https://go.dev/doc/install)"
@@ -40,12 +41,19 @@ build_traefik() {
   log "traefik built in $((SECONDS - started)) s"
 }
 
+# The render tests install Traefik's and Gateway API's CRDs from these modules' files.
+download_crd_modules() {
+  (cd "$HACK_DIR/go/traefik" && go mod download "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")
+  log "traefik and gateway-api modules (CRDs): present"
+}
+
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(kubernetes traefik)
+[[ ${#targets[@]} -gt 0 ]] || targets=(kubernetes traefik crds)
 for target in "${targets[@]}"; do
   case $target in
     kubernetes) build_kubernetes ;;
     traefik) build_traefik ;;
-    *) die "unknown target $target (kubernetes, traefik)" ;;
+    crds) download_crd_modules ;;
+    *) die "unknown target $target (kubernetes, traefik, crds)" ;;
   esac
 done
