@@ -1,6 +1,7 @@
 // One test per trap of drive-contract.md that the env contract encodes.
 import { describe, expect, it } from 'vitest';
 import { driveInstanceSpec } from '../api/drive-instance.js';
+import { renderInputs } from '../test-support/render-inputs.js';
 import { driveInstanceResource, type Mutable } from '../test-support/resources.js';
 import {
   driveEnvironment,
@@ -23,22 +24,7 @@ function inputs(spec: Mutable = {}, overrides: Partial<DriveEnvInputs> = {}): Dr
       accessKeyId: { name: 'media', key: 'AWS_ACCESS_KEY_ID' },
       secretAccessKey: { name: 'media', key: 'AWS_SECRET_ACCESS_KEY' },
     },
-    identity: {
-      issuer: 'https://sso.example.com/realms/example',
-      endpoints: {
-        authorization: 'https://sso.example.com/auth',
-        token: 'https://sso.example.com/token',
-        userinfo: 'https://sso.example.com/userinfo',
-        jwks: 'https://sso.example.com/jwks',
-        endSession: 'https://sso.example.com/logout',
-        introspection: 'https://sso.example.com/introspect',
-      },
-      clientId: { secretKeyRef: { name: 'login', key: 'client_id' } },
-      clientSecret: { name: 'login', key: 'client_secret' },
-      scopes: ['openid', 'email'],
-      storeClaims: [],
-      userInfo: { fullNameFields: ['given_name', 'family_name'], shortNameField: 'given_name' },
-    },
+    identity: renderInputs().identity,
     editors: [],
     database: {
       host: { value: 'db-rw' },

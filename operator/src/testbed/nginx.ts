@@ -5,14 +5,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { binaries } from './binaries.js';
-import {
-  freePort,
-  serverDirectory,
-  startProcess,
-  waitUntil,
-  removeServerDirectory,
-} from './processes.js';
-import { connect } from 'node:net';
+import { freePort, serverDirectory, startServer, tcpOpen } from './processes.js';
 
 export interface Nginx {
   url: string;
@@ -23,19 +16,6 @@ export interface Nginx {
 }
 
 export type HttpBlock = (port: number) => string;
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => {
-      resolve(false);
-    });
-  });
-}
 
 /** The whole nginx.conf around an http block; exported so tests can run `nginx -t` on it. */
 export function nginxConfig(directory: string, httpBlock: string): string {
@@ -76,24 +56,17 @@ export async function startNginx(
   const configFile = join(directory, 'nginx.conf');
   await writeFile(configFile, nginxConfig(directory, httpBlock(port)));
   await checkNginxConfig(configFile);
-  const managed = startProcess(nginx, ['-p', directory, '-c', configFile], {
+  const server = await startServer('nginx', nginx, ['-p', directory, '-c', configFile], {
     logFile: join(directory, 'nginx.stdout'),
     detached: options.detached,
+    directory,
+    ready: () => tcpOpen(port),
   });
-  try {
-    await waitUntil('nginx', () => listening(port), { process: managed });
-  } catch (error) {
-    await managed.stop();
-    throw error;
-  }
   return {
     url: `http://127.0.0.1:${String(port)}`,
     port,
     directory,
-    pids: [managed.pid],
-    stop: async () => {
-      await managed.stop();
-      await removeServerDirectory(directory);
-    },
+    pids: [server.pid],
+    stop: () => server.stop(),
   };
 }

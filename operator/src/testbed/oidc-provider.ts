@@ -3,14 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  freePort,
-  httpOk,
-  serverDirectory,
-  startProcess,
-  waitUntil,
-  removeServerDirectory,
-} from './processes.js';
+import { freePort, httpOk, serverDirectory, startServer } from './processes.js';
 
 export interface OidcClientRegistration {
   client_id: string;
@@ -63,28 +56,19 @@ export async function startOidcProvider(
     }),
     { mode: 0o600 },
   );
-  const managed = startProcess(process.execPath, [SERVER_SCRIPT, configFile], {
+  const issuer = `http://127.0.0.1:${String(port)}`;
+  const server = await startServer('oidc-provider', process.execPath, [SERVER_SCRIPT, configFile], {
     logFile: join(directory, 'oidc-provider.log'),
     detached: options.detached,
+    directory,
+    ready: () => httpOk(`${issuer}/.well-known/openid-configuration`),
   });
-  const issuer = `http://127.0.0.1:${String(port)}`;
-  try {
-    await waitUntil('oidc-provider', () => httpOk(`${issuer}/.well-known/openid-configuration`), {
-      process: managed,
-    });
-  } catch (error) {
-    await managed.stop();
-    throw error;
-  }
   return {
     issuer,
     operatorClient,
     initialAccessToken,
     directory,
-    pids: [managed.pid],
-    stop: async () => {
-      await managed.stop();
-      await removeServerDirectory(directory);
-    },
+    pids: [server.pid],
+    stop: () => server.stop(),
   };
 }

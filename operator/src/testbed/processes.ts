@@ -5,7 +5,7 @@ import { openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -58,7 +58,7 @@ export async function freePorts<const Name extends string>(
   >;
 }
 
-function alive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -80,12 +80,12 @@ export async function stopProcessGroup(pid: number, graceMs = 5000): Promise<voi
       }
     }
   };
-  if (!alive(pid)) return;
+  if (!isAlive(pid)) return;
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await sleep(50);
-  if (alive(pid)) signal('SIGKILL');
-  while (alive(pid)) await sleep(20);
+  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (isAlive(pid)) signal('SIGKILL');
+  while (isAlive(pid)) await sleep(20);
 }
 
 export interface StartOptions {
@@ -167,4 +167,44 @@ export function httpOk(url: string, headers: Record<string, string> = {}): Promi
     });
     req.end();
   });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Starts one server process and waits until `ready` says so; a server that never gets ready is
+ * stopped. The returned stop() also removes the server's directory.
+ */
+export async function startServer(
+  what: string,
+  command: string,
+  args: readonly string[],
+  options: StartOptions & { directory: string; ready: () => Promise<boolean>; timeoutMs?: number },
+): Promise<{ pid: number; stop(): Promise<void> }> {
+  const managed = startProcess(command, args, options);
+  try {
+    await waitUntil(what, options.ready, { process: managed, timeoutMs: options.timeoutMs });
+  } catch (error) {
+    await managed.stop();
+    throw error;
+  }
+  return {
+    pid: managed.pid,
+    stop: async () => {
+      await managed.stop();
+      await removeServerDirectory(options.directory);
+    },
+  };
 }

@@ -3,17 +3,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { binaries, INSTALL, MissingPrerequisiteError, systemBinary } from './binaries.js';
-import {
-  freePort,
-  serverDirectory,
-  startProcess,
-  waitUntil,
-  removeServerDirectory,
-} from './processes.js';
+import { freePort, serverDirectory, startServer, tcpOpen } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -58,19 +51,6 @@ async function ensureUser(): Promise<{ uid: number; gid: number }> {
     await run('useradd', ['-M', '-s', '/usr/sbin/nologin', SAMBA_USER]);
     return { uid: await id('-u'), gid: await id('-g') };
   }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => {
-      resolve(false);
-    });
-  });
 }
 
 export async function startSamba(
@@ -128,16 +108,17 @@ export async function startSamba(
     });
     child.stdin?.end(`${password}\n${password}\n`);
   });
-  const managed = startProcess(smbd, ['-F', '--no-process-group', '-s', conf], {
-    logFile: join(directory, 'smbd.stdout'),
-    detached: options.detached,
-  });
-  try {
-    await waitUntil(`smbd (${profile})`, () => portOpen(port), { process: managed });
-  } catch (error) {
-    await managed.stop();
-    throw error;
-  }
+  const server = await startServer(
+    `smbd (${profile})`,
+    smbd,
+    ['-F', '--no-process-group', '-s', conf],
+    {
+      logFile: join(directory, 'smbd.stdout'),
+      detached: options.detached,
+      directory,
+      ready: () => tcpOpen(port),
+    },
+  );
   return {
     host: '127.0.0.1',
     port,
@@ -147,10 +128,7 @@ export async function startSamba(
     profile,
     shareDirectory,
     directory,
-    pids: [managed.pid],
-    stop: async () => {
-      await managed.stop();
-      await removeServerDirectory(directory);
-    },
+    pids: [server.pid],
+    stop: () => server.stop(),
   };
 }

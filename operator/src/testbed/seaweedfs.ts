@@ -3,14 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { binaries } from './binaries.js';
-import {
-  freePorts,
-  httpOk,
-  serverDirectory,
-  startProcess,
-  waitUntil,
-  removeServerDirectory,
-} from './processes.js';
+import { freePorts, httpOk, serverDirectory, startServer } from './processes.js';
 
 export interface SeaweedFs {
   endpoint: string;
@@ -37,7 +30,9 @@ export async function startSeaweedFs(options: { detached?: boolean } = {}): Prom
   );
   const adminAccessKey = `SWADMIN${randomBytes(6).toString('hex').toUpperCase()}`;
   const adminSecretKey = randomBytes(20).toString('base64url');
-  const managed = startProcess(
+  const endpoint = `http://127.0.0.1:${String(ports['s3.port'])}`;
+  const server = await startServer(
+    'seaweedfs',
     weed,
     [
       'mini',
@@ -58,28 +53,18 @@ export async function startSeaweedFs(options: { detached?: boolean } = {}): Prom
       env: { AWS_ACCESS_KEY_ID: adminAccessKey, AWS_SECRET_ACCESS_KEY: adminSecretKey },
       logFile: join(directory, 'weed.log'),
       detached: options.detached,
+      directory,
+      ready: () => httpOk(`${endpoint}/readyz`),
+      timeoutMs: 90_000,
     },
   );
-  const endpoint = `http://127.0.0.1:${String(ports['s3.port'])}`;
-  try {
-    await waitUntil('seaweedfs', () => httpOk(`${endpoint}/readyz`), {
-      process: managed,
-      timeoutMs: 90_000,
-    });
-  } catch (error) {
-    await managed.stop();
-    throw error;
-  }
   return {
     endpoint,
     region: 'us-east-1',
     adminAccessKey,
     adminSecretKey,
     directory,
-    pids: [managed.pid],
-    stop: async () => {
-      await managed.stop();
-      await removeServerDirectory(directory);
-    },
+    pids: [server.pid],
+    stop: () => server.stop(),
   };
 }

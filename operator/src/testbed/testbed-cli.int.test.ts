@@ -7,17 +7,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../repo-root.js';
+import { isAlive } from './processes.js';
 
 const run = promisify(execFile);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('testbed-cli up and down', () => {
   it('starts every server, writes .testbed/env, and stops all of them', async () => {
@@ -62,13 +54,13 @@ describe('testbed-cli up and down', () => {
         pids: number[];
       };
       expect(pids.length).toBeGreaterThanOrEqual(10);
-      expect(pids.every(alive)).toBe(true);
+      expect(pids.every(isAlive)).toBe(true);
       await run(process.execPath, ['--import', 'tsx', cli, 'down'], {
         env,
         cwd: REPO_ROOT,
         timeout: 120_000,
       });
-      expect(pids.filter(alive)).toEqual([]);
+      expect(pids.filter(isAlive)).toEqual([]);
     } finally {
       await run(process.execPath, ['--import', 'tsx', cli, 'down'], { env, cwd: REPO_ROOT }).catch(
         () => undefined,

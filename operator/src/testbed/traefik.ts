@@ -5,14 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { binaries } from './binaries.js';
-import {
-  freePorts,
-  httpOk,
-  serverDirectory,
-  startProcess,
-  waitUntil,
-  removeServerDirectory,
-} from './processes.js';
+import { freePorts, httpOk, serverDirectory, startServer } from './processes.js';
 
 export interface Traefik {
   /** The `web` entry point. */
@@ -65,27 +58,18 @@ export async function startTraefik(options: TraefikOptions = {}): Promise<Traefi
   };
   const configFile = join(directory, 'traefik.yml');
   await writeFile(configFile, stringify(staticConfig));
-  const managed = startProcess(traefik, [`--configFile=${configFile}`], {
+  const server = await startServer('traefik', traefik, [`--configFile=${configFile}`], {
     logFile: join(directory, 'traefik.log'),
     detached: options.detached,
+    directory,
+    ready: () => httpOk(`http://127.0.0.1:${String(ping)}/ping`),
   });
-  try {
-    await waitUntil('traefik', () => httpOk(`http://127.0.0.1:${String(ping)}/ping`), {
-      process: managed,
-    });
-  } catch (error) {
-    await managed.stop();
-    throw error;
-  }
   return {
     url: `http://127.0.0.1:${String(web)}`,
     port: web,
     dynamicDirectory,
     directory,
-    pids: [managed.pid],
-    stop: async () => {
-      await managed.stop();
-      await removeServerDirectory(directory);
-    },
+    pids: [server.pid],
+    stop: () => server.stop(),
   };
 }
