@@ -1,0 +1,247 @@
+// A small JSON client for the Kubernetes API on @kubernetes/client-node's KubeConfig (auth, TLS).
+// Objects travel as plain JSON, so nothing the typed models do not know (x-kubernetes-* keys,
+// custom resources) is lost on the way.
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { collectionPath, objectPath, resourceKind } from './resource-kinds.js';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+  ownerReferences?: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+  }[];
+  creationTimestamp?: string;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface ObjectList<T> {
+  metadata: { resourceVersion: string; continue?: string };
+  items: T[];
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const isNotFound = (error: unknown) => error instanceof ApiError && error.status === 404;
+export const isConflict = (error: unknown) => error instanceof ApiError && error.status === 409;
+export const isGone = (error: unknown) => error instanceof ApiError && error.status === 410;
+
+export type RequestObserver = (verb: string, status: number) => void;
+
+export class ApiClient {
+  private observers: RequestObserver[] = [];
+
+  constructor(readonly config: KubeConfig) {}
+
+  /** Called once per completed request, for metrics. */
+  onRequest(observer: RequestObserver): void {
+    this.observers.push(observer);
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    options: {
+      query?: Record<string, string | undefined>;
+      body?: unknown;
+      contentType?: string;
+      verb?: string;
+    } = {},
+  ): Promise<T> {
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const url = new URL(cluster.server + path);
+    for (const [key, value] of Object.entries(options.query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, value);
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    if (payload !== undefined) {
+      headers['content-type'] = options.contentType ?? 'application/json';
+      headers['content-length'] = Buffer.byteLength(payload);
+    }
+    const requestOptions: RequestOptions = { method, headers };
+    // Adds the CA, client certificate and Authorization header of the current user.
+    await this.config.applyToHTTPSOptions(requestOptions);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const { status, text } = await new Promise<{ status: number; text: string }>(
+      (resolve, reject) => {
+        const req = send(url, { ...requestOptions, timeout: 30_000 }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() });
+          });
+          res.on('error', reject);
+        });
+        req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+        req.on('error', reject);
+        req.end(payload);
+      },
+    );
+    for (const observe of this.observers) observe(options.verb ?? method.toLowerCase(), status);
+    if (status >= 400) {
+      let reason = 'Unknown';
+      let message = text;
+      try {
+        const parsed = JSON.parse(text) as { reason?: string; message?: string };
+        reason = parsed.reason ?? reason;
+        message = parsed.message ?? message;
+      } catch {
+        // Not a Status object.
+      }
+      throw new ApiError(status, reason, `${method} ${path}: ${String(status)} ${message}`);
+    }
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  get<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T> {
+    return this.request<T>('GET', objectPath(resourceKind(apiVersion, kind), namespace, name), {
+      verb: 'get',
+    });
+  }
+
+  async getOrUndefined<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ) {
+    try {
+      return await this.get<T>(apiVersion, kind, namespace, name);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  list<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    query: Record<string, string | undefined> = {},
+  ): Promise<ObjectList<T>> {
+    return this.request<ObjectList<T>>(
+      'GET',
+      collectionPath(resourceKind(apiVersion, kind), namespace),
+      { query, verb: 'list' },
+    );
+  }
+
+  /** Server-side apply with one field manager; `force` takes over fields another manager set. */
+  apply<T extends KubeObject>(object: KubeObject, fieldManager: string, force = true): Promise<T> {
+    const path = objectPath(
+      resourceKind(object.apiVersion, object.kind),
+      object.metadata.namespace,
+      object.metadata.name,
+    );
+    return this.request<T>('PATCH', path, {
+      query: { fieldManager, force: String(force) },
+      body: object,
+      // JSON is YAML: the API server accepts a JSON body under the apply content type.
+      contentType: 'application/apply-patch+yaml',
+      verb: 'apply',
+    });
+  }
+
+  /** Applies only the status subresource. */
+  applyStatus<T extends KubeObject>(object: KubeObject, fieldManager: string): Promise<T> {
+    const path = `${objectPath(resourceKind(object.apiVersion, object.kind), object.metadata.namespace, object.metadata.name)}/status`;
+    return this.request<T>('PATCH', path, {
+      query: { fieldManager, force: 'true' },
+      body: object,
+      contentType: 'application/apply-patch+yaml',
+      verb: 'apply-status',
+    });
+  }
+
+  /** A JSON merge patch (for metadata such as finalizers). */
+  mergePatch<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+  ): Promise<T> {
+    return this.request<T>('PATCH', objectPath(resourceKind(apiVersion, kind), namespace, name), {
+      body: patch,
+      contentType: 'application/merge-patch+json',
+      verb: 'patch',
+    });
+  }
+
+  /** PUT with the object's resourceVersion: fails with 409 if someone else wrote in between. */
+  replace<T extends KubeObject>(object: KubeObject): Promise<T> {
+    return this.request<T>(
+      'PUT',
+      objectPath(
+        resourceKind(object.apiVersion, object.kind),
+        object.metadata.namespace,
+        object.metadata.name,
+      ),
+      {
+        body: object,
+        verb: 'update',
+      },
+    );
+  }
+
+  create<T extends KubeObject>(object: KubeObject): Promise<T> {
+    return this.request<T>(
+      'POST',
+      collectionPath(resourceKind(object.apiVersion, object.kind), object.metadata.namespace),
+      {
+        body: object,
+        verb: 'create',
+      },
+    );
+  }
+
+  async delete(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    propagationPolicy = 'Background',
+  ) {
+    try {
+      await this.request('DELETE', objectPath(resourceKind(apiVersion, kind), namespace, name), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy },
+        verb: 'delete',
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+}

@@ -1,0 +1,204 @@
+// A supervised list-and-watch cache. client-node's own informer stops on any error other than
+// 410; this one restarts after every failure with jittered backoff, relists on 410, asks for
+// bookmarks, re-establishes the watch before the server would time it out, relists everything
+// on a timer (and reports every key, so nothing missed stays missed), and records when it last
+// heard from the server.
+import { Watch } from '@kubernetes/client-node';
+import type { ApiClient, KubeObject, ObjectList } from './api-client.js';
+import { isGone } from './api-client.js';
+import { collectionPath, resourceKind } from './resource-kinds.js';
+
+export type InformerEvent = 'added' | 'updated' | 'deleted' | 'resync';
+
+export interface InformerOptions<T extends KubeObject> {
+  api: ApiClient;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  labelSelector?: string;
+  /** Full relist period; a random value in [min, max] each time. */
+  resyncMs?: [number, number];
+  onEvent(event: InformerEvent, object: T, previous?: T): void;
+  onError?(error: unknown): void;
+  random?: () => number;
+}
+
+export function objectKey(object: { metadata: { namespace?: string; name: string } }): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+const RESTART_BASE_MS = 500;
+const RESTART_MAX_MS = 30_000;
+
+export class Informer<T extends KubeObject> {
+  readonly cache = new Map<string, T>();
+  /** When the server last sent anything (list, event or bookmark), ms since epoch. */
+  lastEventAt = 0;
+  /** Watches started since creation; more than one means it recovered at least once. */
+  watchStarts = 0;
+  private resourceVersion = '';
+  private abort?: AbortController;
+  private stopped = false;
+  private restartTimer?: NodeJS.Timeout;
+  private resyncTimer?: NodeJS.Timeout;
+  private failures = 0;
+  private syncedResolve!: () => void;
+  readonly synced = new Promise<void>((resolve) => (this.syncedResolve = resolve));
+
+  constructor(private readonly options: InformerOptions<T>) {}
+
+  get name(): string {
+    return `${this.options.kind}${this.options.namespace ? `/${this.options.namespace}` : ''}`;
+  }
+
+  start(): void {
+    void this.relist();
+    this.scheduleResync();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.resyncTimer);
+  }
+
+  private random(): number {
+    return (this.options.random ?? Math.random)();
+  }
+
+  private scheduleResync(): void {
+    const [min, max] = this.options.resyncMs ?? [300_000, 600_000];
+    this.resyncTimer = setTimeout(
+      () => {
+        if (this.stopped) return;
+        void this.relist(true);
+        this.scheduleResync();
+      },
+      min + this.random() * (max - min),
+    );
+    this.resyncTimer.unref();
+  }
+
+  private scheduleRestart(relist: boolean): void {
+    if (this.stopped) return;
+    this.failures += 1;
+    const delay =
+      Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** (this.failures - 1)) * (0.5 + this.random());
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => void (relist ? this.relist() : this.watch()), delay);
+    this.restartTimer.unref();
+  }
+
+  /** Replaces the cache with a fresh list, reporting what changed (and, on resync, everything). */
+  private async relist(resync = false): Promise<void> {
+    if (this.stopped) return;
+    this.abort?.abort();
+    let list: ObjectList<T>;
+    try {
+      list = await this.options.api.list<T>(
+        this.options.apiVersion,
+        this.options.kind,
+        this.options.namespace,
+        {
+          labelSelector: this.options.labelSelector,
+        },
+      );
+    } catch (error) {
+      this.options.onError?.(error);
+      this.scheduleRestart(true);
+      return;
+    }
+    this.lastEventAt = Date.now();
+    const seen = new Set<string>();
+    for (const raw of list.items) {
+      const object = { ...raw, apiVersion: this.options.apiVersion, kind: this.options.kind } as T;
+      const key = objectKey(object);
+      seen.add(key);
+      const previous = this.cache.get(key);
+      this.cache.set(key, object);
+      if (!previous) this.options.onEvent('added', object);
+      else if (previous.metadata.resourceVersion !== object.metadata.resourceVersion)
+        this.options.onEvent('updated', object, previous);
+      else if (resync) this.options.onEvent('resync', object);
+    }
+    for (const [key, object] of this.cache) {
+      if (!seen.has(key)) {
+        this.cache.delete(key);
+        this.options.onEvent('deleted', object);
+      }
+    }
+    this.resourceVersion = list.metadata.resourceVersion;
+    this.syncedResolve();
+    await this.watch();
+  }
+
+  private async watch(): Promise<void> {
+    if (this.stopped) return;
+    this.watchStarts += 1;
+    const path = collectionPath(
+      resourceKind(this.options.apiVersion, this.options.kind),
+      this.options.namespace,
+    );
+    let gone = false;
+    let ended = false;
+    const startedAt = Date.now();
+    const done = (error: unknown) => {
+      if (ended) return;
+      ended = true;
+      if (this.stopped) return;
+      const expired =
+        gone || isGone(error) || (error as { statusCode?: number } | null)?.statusCode === 410;
+      // A watch the server closes at once is a failure too, or this would spin.
+      if (!error && !expired && Date.now() - startedAt > 1000) {
+        // The server closed the watch on schedule: resume from the last resourceVersion now.
+        this.failures = 0;
+        void this.watch();
+        return;
+      }
+      if (error) this.options.onError?.(error);
+      this.scheduleRestart(expired);
+    };
+    try {
+      this.abort = await new Watch(this.options.api.config).watch(
+        path,
+        {
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
+          labelSelector: this.options.labelSelector,
+          // The server ends the watch before a silent proxy could; a fresh one follows at once.
+          timeoutSeconds: 240 + Math.floor(this.random() * 120),
+        },
+        (type: string, object: T) => {
+          this.lastEventAt = Date.now();
+          this.handle(type, object, () => (gone = true));
+        },
+        done,
+      );
+    } catch (error) {
+      done(error);
+    }
+  }
+
+  private handle(type: string, raw: T, markGone: () => void): void {
+    if (type === 'ERROR') {
+      // A Status object; 410 means our resourceVersion is too old.
+      if ((raw as unknown as { code?: number }).code === 410) markGone();
+      this.abort?.abort();
+      return;
+    }
+    if (raw.metadata.resourceVersion) this.resourceVersion = raw.metadata.resourceVersion;
+    if (type === 'BOOKMARK') return;
+    this.failures = 0;
+    const object = { ...raw, apiVersion: this.options.apiVersion, kind: this.options.kind } as T;
+    const key = objectKey(object);
+    const previous = this.cache.get(key);
+    if (type === 'DELETED') {
+      this.cache.delete(key);
+      this.options.onEvent('deleted', object);
+    } else {
+      this.cache.set(key, object);
+      this.options.onEvent(previous ? 'updated' : 'added', object, previous);
+    }
+  }
+}
