@@ -16,6 +16,8 @@ export interface OperatorOptions {
   identity: string;
   log?: Logger;
   resyncMs?: [number, number];
+  /** What to do when the lease is lost; exiting (and being restarted as a follower) by default. */
+  onLostLease?: () => void;
 }
 
 export interface RunningOperator {
@@ -80,8 +82,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
         onStoppedLeading: () => {
           // Another replica leads now; writing from here would fight it. Exit and let the
           // Deployment restart this pod as a follower.
-          log.warn('lost the lease; exiting');
-          process.exit(1);
+          log.warn('lost the lease');
+          leading = false;
+          (options.onLostLease ?? (() => process.exit(1)))();
         },
       })
     : undefined;

@@ -36,6 +36,8 @@ export class Informer<T extends KubeObject> {
   lastEventAt = 0;
   /** Watches started since creation; more than one means it recovered at least once. */
   watchStarts = 0;
+  /** Full lists since creation: the first, periodic resyncs, and every recovery from a 410. */
+  relists = 0;
   private resourceVersion = '';
   private abort?: AbortController;
   private stopped = false;
@@ -61,6 +63,15 @@ export class Informer<T extends KubeObject> {
     this.abort?.abort();
     clearTimeout(this.restartTimer);
     clearTimeout(this.resyncTimer);
+  }
+
+  /**
+   * Test hook: drops the watch and resumes it from the given resourceVersion, as after a long
+   * disconnection (a version the server has compacted away answers 410).
+   */
+  rewatchFrom(resourceVersion: string): void {
+    this.resourceVersion = resourceVersion;
+    this.abort?.abort();
   }
 
   private random(): number {
@@ -94,6 +105,7 @@ export class Informer<T extends KubeObject> {
   private async relist(resync = false): Promise<void> {
     if (this.stopped) return;
     this.abort?.abort();
+    this.relists += 1;
     let list: ObjectList<T>;
     try {
       list = await this.options.api.list<T>(

@@ -25,6 +25,8 @@ export interface ControlPlane {
   caFile: string;
   directory: string;
   processes: ManagedProcess[];
+  /** Stops kube-apiserver and starts it again on the same port and etcd (watch recovery tests). */
+  restartApiServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -103,31 +105,46 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       { mode: 0o600 },
     );
     const server = `https://127.0.0.1:${String(apiPort)}`;
-    const apiserver = startProcess(
-      binaries.kubeApiserver(),
-      [
-        `--etcd-servers=http://127.0.0.1:${String(etcdPort)}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--secure-port=${String(apiPort)}`,
-        `--cert-dir=${certs}`,
-        '--service-cluster-ip-range=10.0.0.0/24',
-        `--service-account-issuer=${server}`,
-        `--service-account-key-file=${join(certs, 'sa.pub')}`,
-        `--service-account-signing-key-file=${join(certs, 'sa.key')}`,
-        '--authorization-mode=RBAC',
-        `--token-auth-file=${join(certs, 'tokens.csv')}`,
-        '--disable-admission-plugins=ServiceAccount',
-        '--allow-privileged=true',
-        '--profiling=false',
-      ],
-      { logFile: join(directory, 'kube-apiserver.log'), detached: options.detached },
-    );
+    const apiserverArgs = [
+      `--etcd-servers=http://127.0.0.1:${String(etcdPort)}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${String(apiPort)}`,
+      `--cert-dir=${certs}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      `--service-account-issuer=${server}`,
+      `--service-account-key-file=${join(certs, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(certs, 'sa.key')}`,
+      '--authorization-mode=RBAC',
+      `--token-auth-file=${join(certs, 'tokens.csv')}`,
+      '--disable-admission-plugins=ServiceAccount',
+      '--allow-privileged=true',
+      '--profiling=false',
+    ];
+    const launchApiServer = async () => {
+      const apiserver = startProcess(binaries.kubeApiserver(), apiserverArgs, {
+        logFile: join(directory, 'kube-apiserver.log'),
+        detached: options.detached,
+      });
+      try {
+        await waitUntil('kube-apiserver', () => httpOk(`${server}/readyz`), {
+          process: apiserver,
+          timeoutMs: 120_000,
+        });
+      } catch (error) {
+        await apiserver.stop();
+        throw error;
+      }
+      return apiserver;
+    };
+    let apiserver = await launchApiServer();
     processes.push(apiserver);
-    await waitUntil('kube-apiserver', () => httpOk(`${server}/readyz`), {
-      process: apiserver,
-      timeoutMs: 120_000,
-    });
+    const restartApiServer = async () => {
+      await apiserver.stop();
+      const restarted = await launchApiServer();
+      processes[processes.indexOf(apiserver)] = restarted;
+      apiserver = restarted;
+    };
 
     const caFile = join(certs, 'apiserver.crt');
     const kubeconfig = join(directory, 'kubeconfig');
@@ -154,6 +171,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       caFile,
       directory,
       processes,
+      restartApiServer,
       stop,
     };
   } catch (error) {
