@@ -12,9 +12,9 @@ describe('WorkQueue', () => {
   it('queues a key once however often it is added', async () => {
     const seen: string[] = [];
     const queue = new WorkQueue(
-      async (key) => {
+      (key) => {
         seen.push(key);
-        return undefined;
+        return Promise.resolve(undefined);
       },
       { concurrency: 2 },
     );
@@ -91,9 +91,9 @@ describe('WorkQueue', () => {
   it('requeues after the delay a handler asks for', async () => {
     let calls = 0;
     const queue = new WorkQueue(
-      async () => {
+      () => {
         calls += 1;
-        return calls === 1 ? { requeueAfterMs: 30 } : undefined;
+        return Promise.resolve(calls === 1 ? { requeueAfterMs: 30 } : undefined);
       },
       { concurrency: 1 },
     );
