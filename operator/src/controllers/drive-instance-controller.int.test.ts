@@ -17,7 +17,7 @@ import {
   s3MountResource,
   wopiClientResource,
 } from '../test-support/resources.js';
-import { PAUSE_ANNOTATION } from './drive-instance-controller.js';
+import { PAUSE_ANNOTATION } from './status-writer.js';
 
 const NS = 'apps';
 const SECRET_VALUES = [
@@ -97,6 +97,8 @@ describe('the DriveInstance controller', () => {
       leaderElection: false,
       leaseNamespace: 'default',
       identity: 'test',
+      // The test plays the storage, identity and editor controllers.
+      controllers: ['driveinstance'],
       log: pino(sink),
     });
     api = operator.manager.api;

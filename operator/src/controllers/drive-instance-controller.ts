@@ -25,19 +25,13 @@ import {
 } from '../render/resolve-references.js';
 import { secretKeyRefs } from '../render/secret-references.js';
 import { type KubeObject } from '../runtime/api-client.js';
-import {
-  conditionStatus,
-  nextConditions,
-  type ConditionInput,
-  type Outcome,
-} from '../runtime/conditions.js';
+import { conditionStatus, type ConditionInput, type Outcome } from '../runtime/conditions.js';
 import { objectKey } from '../runtime/informer.js';
-import { containsDesired, sameJson } from '../runtime/live-state.js';
+import { containsDesired } from '../runtime/live-state.js';
+import { FIELD_MANAGER, isPaused, writeStatus } from './status-writer.js';
 import { errorMessage, type Manager } from '../runtime/manager.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 
-export const FIELD_MANAGER = 'lasuite-operator';
-export const PAUSE_ANNOTATION = 'lasuite.selfhost.dev/reconcile';
 const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
 const MANAGED_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
 
@@ -184,7 +178,7 @@ export class DriveInstanceController {
       key,
       generation: drive.metadata.generation,
     });
-    if (drive.metadata.annotations?.[PAUSE_ANNOTATION] === 'paused') {
+    if (isPaused(drive)) {
       await this.writeStatus(drive, { state: 'Paused' }, [], {});
       log.info('paused');
       return undefined;
@@ -218,15 +212,7 @@ export class DriveInstanceController {
     } catch (error) {
       if (error instanceof Waiting) {
         await this.writeStatus(drive, error.outcome, error.domain, {});
-        if (error.outcome.state === 'Stalled') {
-          await this.manager.events.record(
-            drive,
-            'Warning',
-            error.outcome.reason,
-            error.outcome.message,
-          );
-          return undefined;
-        }
+        if (error.outcome.state === 'Stalled') return undefined;
         log.info({ durationMs: Date.now() - started, reason: error.outcome.reason }, 'waiting');
         return { requeueAfterMs: 15_000 };
       }
@@ -246,7 +232,6 @@ export class DriveInstanceController {
 
   private async stall(drive: DriveInstance, reason: string, message: string): Promise<void> {
     await this.writeStatus(drive, { state: 'Stalled', reason, message }, [], {});
-    await this.manager.events.record(drive, 'Warning', reason, message);
   }
 
   /** The referenced objects' state, from the caches; throws Waiting when something is missing. */
@@ -547,7 +532,6 @@ export class DriveInstanceController {
         domain,
         this.statusFields(spec, rendered, name, namespace),
       );
-      await this.manager.events.record(drive, 'Warning', 'SecretKeyMissing', message);
       return { ready: false };
     }
     condition(
@@ -578,7 +562,6 @@ export class DriveInstanceController {
         domain,
         this.statusFields(spec, rendered, name, namespace),
       );
-      await this.manager.events.record(drive, 'Warning', 'MigrationsFailed', message);
       return { ready: false };
     }
     condition(
@@ -678,33 +661,13 @@ export class DriveInstanceController {
     };
   }
 
-  /** Writes status through the status subresource, only when it changed. */
-  private async writeStatus(
+  private writeStatus(
     drive: DriveInstance,
     outcome: Outcome,
     domain: ConditionInput[],
     fields: Record<string, unknown>,
   ): Promise<void> {
-    const generation = drive.metadata.generation ?? 0;
-    const previous = drive.status ?? {};
-    const conditions = nextConditions(
-      previous.conditions,
-      generation,
-      outcome,
-      domain,
-      new Date().toISOString(),
-    );
-    const status = { ...previous, ...fields, observedGeneration: generation, conditions };
-    if (sameJson(status, previous)) return;
-    await this.manager.api.applyStatus(
-      {
-        apiVersion: GROUP_VERSION,
-        kind: 'DriveInstance',
-        metadata: { name: drive.metadata.name, namespace: drive.metadata.namespace },
-        status,
-      },
-      FIELD_MANAGER,
-    );
+    return writeStatus(this.manager, drive, outcome, domain, fields);
   }
 }
 

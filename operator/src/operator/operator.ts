@@ -4,8 +4,16 @@ import { createServer, type Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { DriveInstanceController } from '../controllers/drive-instance-controller.js';
+import {
+  registerOidcClientController,
+  registerStorageMountController,
+  registerWopiClientController,
+} from '../controllers/resource-controllers.js';
 import { LeaderElector } from '../runtime/leader-election.js';
 import { Manager } from '../runtime/manager.js';
+
+export const CONTROLLERS = ['driveinstance', 'storagemount', 'oidcclient', 'wopiclient'] as const;
+export type ControllerName = (typeof CONTROLLERS)[number];
 
 export interface OperatorOptions {
   kubeconfig?: string;
@@ -16,6 +24,8 @@ export interface OperatorOptions {
   identity: string;
   log?: Logger;
   resyncMs?: [number, number];
+  /** Controllers to run; all four by default. */
+  controllers?: readonly ControllerName[];
   /** What to do when the lease is lost; exiting (and being restarted as a follower) by default. */
   onLostLease?: () => void;
 }
@@ -44,7 +54,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     namespace: options.namespace,
     resyncMs: options.resyncMs,
   });
-  new DriveInstanceController(manager);
+  const enabled = new Set(options.controllers ?? CONTROLLERS);
+  if (enabled.has('driveinstance')) new DriveInstanceController(manager);
+  if (enabled.has('storagemount')) registerStorageMountController(manager);
+  if (enabled.has('oidcclient')) registerOidcClientController(manager);
+  if (enabled.has('wopiclient')) registerWopiClientController(manager);
 
   let leading = !options.leaderElection;
   let ready = false;

@@ -1,0 +1,157 @@
+// The StorageMount, OidcClient and WopiClient controllers on a real API server, with the test
+// IdP for discovery: the status contract for every outcome.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOperator, type RunningOperator } from '../operator/operator.js';
+import type { ApiClient, KubeObject } from '../runtime/api-client.js';
+import { startControlPlane } from '../testbed/control-plane.js';
+import { useServer } from '../testbed/fixtures.js';
+import { installCrds } from '../testbed/kube.js';
+import { startOidcProvider } from '../testbed/oidc-provider.js';
+import {
+  oidcClientResource,
+  s3MountResource,
+  wopiClientResource,
+} from '../test-support/resources.js';
+
+const NS = 'apps';
+
+describe('the StorageMount, OidcClient and WopiClient controllers', () => {
+  const kube = useServer(() => startControlPlane({ controllerManager: false }));
+  const idp = useServer(() => startOidcProvider());
+  let operator: RunningOperator;
+  let api: ApiClient;
+
+  const status = async (kind: string, name: string) =>
+    (
+      await api.getOrUndefined<KubeObject & { status?: any }>(
+        'lasuite.selfhost.dev/v1alpha1',
+        kind,
+        NS,
+        name,
+      )
+    )?.status;
+  const conditionOf = async (kind: string, name: string, type: string) =>
+    (
+      (await status(kind, name))?.conditions as
+        { type: string; status: string; reason: string }[] | undefined
+    )?.find((c) => c.type === type);
+  async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
+    for (let attempt = 0; attempt < 150; attempt += 1) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      await sleep(200);
+    }
+    throw new Error('timed out');
+  }
+
+  beforeAll(async () => {
+    await installCrds(kube().kubeconfig);
+    operator = await startOperator({
+      kubeconfig: kube().kubeconfig,
+      metricsPort: 0,
+      leaderElection: false,
+      leaseNamespace: 'default',
+      identity: 'test',
+      controllers: ['storagemount', 'oidcclient', 'wopiclient'],
+      log: pino({ level: 'silent' }),
+    });
+    api = operator.manager.api;
+    await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    await api.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'login-client', namespace: NS },
+      data: {
+        client_id: Buffer.from('drive').toString('base64'),
+        client_secret: Buffer.from('s3cret').toString('base64'),
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await operator.stop();
+  });
+
+  it('publishes the discovered endpoints of a reachable issuer', async () => {
+    await api.create(oidcClientResource({ issuer: idp().issuer }) as KubeObject);
+    const endpoints = await eventually(
+      async () => (await status('OidcClient', 'login'))?.endpoints,
+    );
+    expect(endpoints).toMatchObject({
+      authorization: `${idp().issuer}/auth`,
+      token: `${idp().issuer}/token`,
+      userinfo: `${idp().issuer}/me`,
+      jwks: `${idp().issuer}/jwks`,
+    });
+    expect(await conditionOf('OidcClient', 'login', 'DiscoveryReachable')).toMatchObject({
+      status: 'True',
+    });
+    expect((await status('OidcClient', 'login'))?.observedGeneration).toBe(1);
+  });
+
+  it('reports an unreachable issuer as Reconciling, never Stalled', async () => {
+    const resource = oidcClientResource({ issuer: 'http://127.0.0.1:9/unreachable' });
+    (resource.metadata as Record<string, unknown>).name = 'unreachable';
+    await api.create(resource as KubeObject);
+    const ready = await eventually(() => conditionOf('OidcClient', 'unreachable', 'Ready'));
+    expect(ready).toMatchObject({ status: 'False', reason: 'IssuerUnreachable' });
+    expect(await conditionOf('OidcClient', 'unreachable', 'Reconciling')).toMatchObject({
+      status: 'True',
+    });
+    expect(await conditionOf('OidcClient', 'unreachable', 'Stalled')).toBeUndefined();
+  });
+
+  it('stalls, with an Event, when the credentials Secret lacks a key', async () => {
+    const resource = oidcClientResource({
+      issuer: idp().issuer,
+      credentials: { secretRef: { name: 'login-client', clientSecretKey: 'secret' } },
+    });
+    (resource.metadata as Record<string, unknown>).name = 'wrong-key';
+    await api.create(resource as KubeObject);
+    const stalled = await eventually(() => conditionOf('OidcClient', 'wrong-key', 'Stalled'));
+    expect(stalled).toMatchObject({ status: 'True', reason: 'SecretKeyMissing' });
+    const events = await eventually(async () => {
+      const list = await api.list<
+        KubeObject & { reason?: string; involvedObject?: { name?: string } }
+      >('v1', 'Event', NS);
+      const found = list.items.filter(
+        (event) =>
+          event.involvedObject?.name === 'wrong-key' && event.reason === 'SecretKeyMissing',
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    expect(events).toHaveLength(1);
+  });
+
+  it('publishes the endpoints and credentials Secret of an S3 mount', async () => {
+    await api.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'media-credentials', namespace: NS },
+      data: {
+        AWS_ACCESS_KEY_ID: Buffer.from('a').toString('base64'),
+        AWS_SECRET_ACCESS_KEY: Buffer.from('b').toString('base64'),
+      },
+    });
+    await api.create(s3MountResource() as KubeObject);
+    const published = await eventually(
+      async () => (await status('StorageMount', 'media'))?.endpoints,
+    );
+    expect(published).toEqual({
+      internal: 'http://s3.storage.svc:8333',
+      public: 'https://s3.example.com',
+    });
+    expect((await status('StorageMount', 'media'))?.credentialsSecretRef).toEqual({
+      name: 'media-credentials',
+    });
+  });
+
+  it('publishes the discovery URL of an editor', async () => {
+    await api.create(wopiClientResource() as KubeObject);
+    expect(
+      await eventually(async () => (await status('WopiClient', 'collabora'))?.discoveryUrl),
+    ).toBe('https://office.example.com/hosting/discovery');
+  });
+});
