@@ -48,10 +48,8 @@ testbed-up: deps testbed-build ## Start the whole test bed for interactive use; 
 testbed-down: deps ## Stop everything testbed-up started
 	$(NPM) run testbed:down
 
-run: build ## The main job: validate the production example and render what it becomes
-	$(LASUITECTL) validate examples/production
-	$(LASUITECTL) render examples/production --namespace drive --output out/production
-	@echo "Rendered into out/production/. Next: kubectl apply -k examples/production (see examples/production/README.md)."
+run: deps ## The main job: the operator on your cluster (or a local control plane), with examples/production applied
+	$(NPM) run operator:run
 
 clean: ## Remove build outputs
 	rm -rf operator/dist services/*/dist out coverage

@@ -52,7 +52,9 @@ function register(
         : { requeueAfterMs: report.requeueAfterMs };
     },
   });
-  manager.subscribe(GROUP_VERSION, kind, (_event, object) => { enqueue(objectKey(object)); });
+  manager.subscribe(GROUP_VERSION, kind, (_event, object) => {
+    enqueue(objectKey(object));
+  });
   return enqueue;
 }
 
