@@ -6,10 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOperator, type RunningOperator } from '../operator/operator.js';
-import type { ApiClient, KubeObject } from '../runtime/api-client.js';
+import { ApiClient, type KubeObject } from '../runtime/api-client.js';
 import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
-import { installCrds } from '../testbed/kube.js';
+import { installCrds, kubeConfig, operatorServiceAccountKubeconfig } from '../testbed/kube.js';
 import { installThirdPartyCrds } from '../testbed/third-party-crds.js';
 import {
   driveInstanceResource,
@@ -92,7 +92,8 @@ describe('the DriveInstance controller', () => {
       },
     });
     operator = await startOperator({
-      kubeconfig: kube().kubeconfig,
+      // The operator's own ServiceAccount and ClusterRole: least privilege is enough.
+      kubeconfig: await operatorServiceAccountKubeconfig(kube().kubeconfig),
       metricsPort: 0,
       leaderElection: false,
       leaseNamespace: 'default',
@@ -101,7 +102,8 @@ describe('the DriveInstance controller', () => {
       controllers: ['driveinstance'],
       log: pino(sink),
     });
-    api = operator.manager.api;
+    // The test acts as a cluster admin; the operator runs under its own ServiceAccount.
+    api = new ApiClient(kubeConfig(kube().kubeconfig));
     await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     await api.create(
       secret('media-credentials', {

@@ -1,5 +1,6 @@
 // Clients for a test-bed API server, and installing this project's CRDs into it.
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
@@ -48,4 +49,28 @@ export async function installCrds(kubeconfigFile: string): Promise<string[]> {
     ...names.map((name) => `crd/${name}`),
   ]);
   return names;
+}
+
+/**
+ * A kubeconfig for the operator's own ServiceAccount, bound to config/rbac/role.yaml, so a test
+ * proves the least-privilege role is enough.
+ */
+export async function operatorServiceAccountKubeconfig(kubeconfigFile: string): Promise<string> {
+  const kubectl = (args: readonly string[]) =>
+    run(binaries.kubectl(), ['--kubeconfig', kubeconfigFile, ...args], { timeout: 60_000 });
+  await kubectl(['create', 'namespace', 'lasuite-system']);
+  await kubectl(['-n', 'lasuite-system', 'create', 'serviceaccount', 'lasuite-operator']);
+  await kubectl(['apply', '-f', join(REPO_ROOT, 'config/rbac/role.yaml')]);
+  const { stdout } = await kubectl([
+    '-n',
+    'lasuite-system',
+    'create',
+    'token',
+    'lasuite-operator',
+    '--duration=2h',
+  ]);
+  const config = kubeConfig(kubeconfigFile, stdout.trim());
+  const path = `${kubeconfigFile}.operator`;
+  await writeFile(path, config.exportConfig(), { mode: 0o600 });
+  return path;
 }
