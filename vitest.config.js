@@ -6,6 +6,7 @@ export default defineConfig({
     projects: [
       'operator/vitest.config.ts',
       'operator/vitest.integration.config.ts',
+      'operator/vitest.chaos.config.ts',
       'services/*/vitest.config.ts',
       'services/*/vitest.integration.config.ts',
     ],
