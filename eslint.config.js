@@ -31,7 +31,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/test-support/**/*.ts'],
+    files: ['**/*.test.ts', '**/test-support/**/*.ts', 'bench/**/*.ts'],
     // Tests read deep into rendered JSON; typing every level would only restate the assertions.
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -7,6 +7,7 @@ export default defineConfig({
       'operator/vitest.config.ts',
       'operator/vitest.integration.config.ts',
       'operator/vitest.chaos.config.ts',
+      'operator/vitest.audit.config.ts',
       'services/*/vitest.config.ts',
       'services/*/vitest.integration.config.ts',
     ],

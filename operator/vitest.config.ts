@@ -4,6 +4,6 @@ export default defineConfig({
   test: {
     name: 'operator',
     include: ['src/**/*.test.ts'],
-    exclude: ['src/**/*.int.test.ts', 'src/**/*.chaos.test.ts'],
+    exclude: ['src/**/*.int.test.ts', 'src/**/*.chaos.test.ts', 'src/**/*.audit.test.ts'],
   },
 });

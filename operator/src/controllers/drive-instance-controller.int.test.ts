@@ -1,9 +1,7 @@
 // The DriveInstance controller against a real API server and controller-manager. The test plays
 // the parts nothing runs here: the storage and identity controllers (it writes their status) and
 // the kubelet (it writes Deployment and Job status), and says so where it does.
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOperator, type RunningOperator } from '../operator/operator.js';
 import { ApiClient, type KubeObject } from '../runtime/api-client.js';
@@ -11,6 +9,7 @@ import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
 import { installCrds, kubeConfig, operatorServiceAccountKubeconfig } from '../testbed/kube.js';
 import { installThirdPartyCrds } from '../testbed/third-party-crds.js';
+import { auditedLogger, recordClusterSecretValues } from '../test-support/log-audit.js';
 import {
   driveInstanceResource,
   oidcClientResource,
@@ -85,12 +84,6 @@ describe('the DriveInstance controller', () => {
   beforeAll(async () => {
     await installCrds(kube().kubeconfig);
     await installThirdPartyCrds(kube().kubeconfig);
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    });
     operator = await startOperator({
       // The operator's own ServiceAccount and ClusterRole: least privilege is enough.
       kubeconfig: await operatorServiceAccountKubeconfig(kube().kubeconfig),
@@ -100,7 +93,7 @@ describe('the DriveInstance controller', () => {
       identity: 'test',
       // The test plays the storage, identity and editor controllers.
       controllers: ['driveinstance'],
-      log: pino(sink),
+      log: auditedLogger('drive-instance-controller', (line) => logLines.push(line)),
     });
     // The test acts as a cluster admin; the operator runs under its own ServiceAccount.
     api = new ApiClient(kubeConfig(kube().kubeconfig));
@@ -347,6 +340,8 @@ describe('the DriveInstance controller', () => {
   });
 
   it('never logs a secret value', async () => {
+    // The suite-wide audit (log-audit.audit.test.ts) checks these against every test's logs too.
+    await recordClusterSecretValues(api);
     const generated = Buffer.from(
       String((await get('Secret', 'drive-generated', 'v1'))?.data?.DJANGO_SECRET_KEY),
       'base64',

@@ -102,7 +102,7 @@ export class DriveInstanceController {
   constructor(private readonly manager: Manager) {
     this.enqueue = manager.addController({
       name: 'driveinstance',
-      concurrency: 4,
+      concurrency: 8,
       reconcile: (key) => this.reconcile(key),
     });
     manager.subscribe(GROUP_VERSION, 'DriveInstance', (event, object) => {

@@ -1,13 +1,13 @@
 // The StorageMount, OidcClient and WopiClient controllers on a real API server, with the test
 // IdP for discovery: the status contract for every outcome.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOperator, type RunningOperator } from '../operator/operator.js';
 import type { ApiClient, KubeObject } from '../runtime/api-client.js';
 import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
 import { installCrds } from '../testbed/kube.js';
+import { auditedLogger, recordClusterSecretValues } from '../test-support/log-audit.js';
 import { startOidcProvider } from '../testbed/oidc-provider.js';
 import {
   oidcClientResource,
@@ -55,7 +55,7 @@ describe('the StorageMount, OidcClient and WopiClient controllers', () => {
       leaseNamespace: 'default',
       identity: 'test',
       controllers: ['storagemount', 'oidcclient', 'wopiclient'],
-      log: pino({ level: 'silent' }),
+      log: auditedLogger('resource-controllers'),
     });
     api = operator.manager.api;
     await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
@@ -71,6 +71,7 @@ describe('the StorageMount, OidcClient and WopiClient controllers', () => {
   });
 
   afterAll(async () => {
+    await recordClusterSecretValues(api);
     await operator.stop();
   });
 

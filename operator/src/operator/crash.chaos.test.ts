@@ -11,28 +11,12 @@ import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
 import { installCrds, kubeConfig } from '../testbed/kube.js';
 import { installThirdPartyCrds } from '../testbed/third-party-crds.js';
-import {
-  driveInstanceResource,
-  oidcClientResource,
-  s3MountResource,
-  wopiClientResource,
-} from '../test-support/resources.js';
+import { seedDriveDependencies, seededDriveInstance } from '../test-support/drive-seed.js';
 
 const NS = 'apps';
 const INSTANCES = 50;
 const TRIALS = 20;
 const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
-
-function secret(name: string, data: Record<string, string>): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace: NS },
-    data: Object.fromEntries(
-      Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
-    ),
-  };
-}
 
 describe('the operator under SIGKILL', () => {
   const kube = useServer(() => startControlPlane());
@@ -66,46 +50,10 @@ describe('the operator under SIGKILL', () => {
     await installCrds(kube().kubeconfig);
     await installThirdPartyCrds(kube().kubeconfig);
     api = new ApiClient(kubeConfig(kube().kubeconfig));
-    await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await api.create(
-      secret('media-credentials', { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }),
-    );
-    await api.create(secret('login-client', { client_id: 'drive', client_secret: 'c' }));
-    for (const resource of [s3MountResource(), oidcClientResource(), wopiClientResource()])
-      await api.create(resource as KubeObject);
-    await api.applyStatus(
-      {
-        apiVersion: GROUP_VERSION,
-        kind: 'OidcClient',
-        metadata: { name: 'login', namespace: NS },
-        status: {
-          endpoints: {
-            authorization: 'https://sso/a',
-            token: 'https://sso/t',
-            userinfo: 'https://sso/u',
-            jwks: 'https://sso/j',
-          },
-        },
-      },
-      'chaos-test',
-    );
+    await seedDriveDependencies(api, NS);
     for (let index = 0; index < INSTANCES; index += 1) {
-      const resource = driveInstanceResource({
-        host: `drive${String(index)}.example.com`,
-        database: { secretRef: { name: 'shared-db' } },
-      });
-      (resource.metadata as Record<string, unknown>).name = `drive${String(index)}`;
-      await api.create(resource as KubeObject);
+      await api.create(seededDriveInstance(NS, `drive${String(index)}`));
     }
-    await api.create(
-      secret('shared-db', {
-        host: 'db',
-        port: '5432',
-        dbname: 'drive',
-        username: 'drive',
-        password: 'p',
-      }),
-    );
   }, 300_000);
 
   afterAll(async () => {

@@ -1,11 +1,11 @@
 // Two operator replicas on one API server: one leads and writes, the other waits; when the
 // leader stops, the other takes over.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
 import { installCrds } from '../testbed/kube.js';
+import { auditedLogger } from '../test-support/log-audit.js';
 import { startOperator, type RunningOperator } from './operator.js';
 
 async function writes(operator: RunningOperator): Promise<number> {
@@ -41,7 +41,7 @@ describe('leader election', () => {
           leaderElection: true,
           leaseNamespace: 'default',
           identity,
-          log: pino({ level: 'silent' }),
+          log: auditedLogger(`leader-election-${identity}`),
           onLostLease: () => undefined,
         }),
       );

@@ -91,6 +91,17 @@ export class Informer<T extends KubeObject> {
     this.resyncTimer.unref();
   }
 
+  /**
+   * What the cache keeps of an object. managedFields are dropped: nothing here reads them, and they
+   * are often a third of an object's size.
+   */
+  private cachedForm(raw: T): T {
+    const { managedFields: _managedFields, ...metadata } = raw.metadata as T['metadata'] & {
+      managedFields?: unknown;
+    };
+    return { ...raw, metadata, apiVersion: this.options.apiVersion, kind: this.options.kind };
+  }
+
   private scheduleRestart(relist: boolean): void {
     if (this.stopped) return;
     this.failures += 1;
@@ -124,7 +135,7 @@ export class Informer<T extends KubeObject> {
     this.lastEventAt = Date.now();
     const seen = new Set<string>();
     for (const raw of list.items) {
-      const object = { ...raw, apiVersion: this.options.apiVersion, kind: this.options.kind } as T;
+      const object = this.cachedForm(raw);
       const key = objectKey(object);
       seen.add(key);
       const previous = this.cache.get(key);
@@ -202,7 +213,7 @@ export class Informer<T extends KubeObject> {
     if (raw.metadata.resourceVersion) this.resourceVersion = raw.metadata.resourceVersion;
     if (type === 'BOOKMARK') return;
     this.failures = 0;
-    const object = { ...raw, apiVersion: this.options.apiVersion, kind: this.options.kind } as T;
+    const object = this.cachedForm(raw);
     const key = objectKey(object);
     const previous = this.cache.get(key);
     if (type === 'DELETED') {

@@ -2,7 +2,7 @@
 // controller that subscribes to it; one queue per controller; metrics for all of it.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ApiClient, type KubeObject } from './api-client.js';
 import { EventRecorder } from './events.js';
 import { Informer, type InformerEvent } from './informer.js';
@@ -40,6 +40,9 @@ export class Manager {
   constructor(readonly options: ManagerOptions) {
     this.log = options.log;
     this.api = new ApiClient(options.kubeConfig);
+    // process_resident_memory_bytes, nodejs_heap_size_used_bytes, event-loop lag: the figures a
+    // memory limit or a slow reconcile is judged by.
+    collectDefaultMetrics({ register: this.registry });
     this.events = new EventRecorder(this.api);
     const requests = new Counter({
       name: 'lasuite_operator_api_requests_total',
@@ -176,6 +179,7 @@ export class Manager {
     this.running = false;
     for (const informer of this.informers.values()) informer.stop();
     await Promise.all([...this.queues.values()].map((queue) => queue.shutdown()));
+    this.api.close();
   }
 
   get idle(): boolean {

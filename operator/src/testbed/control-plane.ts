@@ -111,7 +111,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--advertise-address=127.0.0.1',
       `--secure-port=${String(apiPort)}`,
       `--cert-dir=${certs}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
+      // Room for the Services of hundreds of DriveInstances (four each) in the benchmarks.
+      '--service-cluster-ip-range=10.0.0.0/16',
       `--service-account-issuer=${server}`,
       `--service-account-key-file=${join(certs, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(certs, 'sa.key')}`,
