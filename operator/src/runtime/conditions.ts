@@ -39,6 +39,21 @@ function remove(conditions: Condition[], type: string): void {
   if (index !== -1) conditions.splice(index, 1);
 }
 
+/** Ready=False, the one abnormal condition True with the same reason, the other one gone. */
+function notReady(
+  conditions: Condition[],
+  active: 'Reconciling' | 'Stalled',
+  cleared: 'Reconciling' | 'Stalled',
+  outcome: { reason: string; message: string },
+  generation: number,
+  now: string,
+): void {
+  const { reason, message } = outcome;
+  put(conditions, { type: 'Ready', status: 'False', reason, message }, generation, now);
+  put(conditions, { type: active, status: 'True', reason, message }, generation, now);
+  remove(conditions, cleared);
+}
+
 export function nextConditions(
   previous: readonly Condition[] | undefined,
   generation: number,
@@ -59,34 +74,10 @@ export function nextConditions(
       remove(conditions, 'Stalled');
       break;
     case 'Progressing':
-      put(
-        conditions,
-        { type: 'Ready', status: 'False', reason: outcome.reason, message: outcome.message },
-        generation,
-        now,
-      );
-      put(
-        conditions,
-        { type: 'Reconciling', status: 'True', reason: outcome.reason, message: outcome.message },
-        generation,
-        now,
-      );
-      remove(conditions, 'Stalled');
+      notReady(conditions, 'Reconciling', 'Stalled', outcome, generation, now);
       break;
     case 'Stalled':
-      put(
-        conditions,
-        { type: 'Ready', status: 'False', reason: outcome.reason, message: outcome.message },
-        generation,
-        now,
-      );
-      put(
-        conditions,
-        { type: 'Stalled', status: 'True', reason: outcome.reason, message: outcome.message },
-        generation,
-        now,
-      );
-      remove(conditions, 'Reconciling');
+      notReady(conditions, 'Stalled', 'Reconciling', outcome, generation, now);
       break;
     case 'Paused': {
       const message = 'reconciliation is paused by the lasuite.selfhost.dev/reconcile annotation';
