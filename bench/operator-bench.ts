@@ -67,9 +67,12 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Mutating requests the operator has sent, from its own /metrics. */
-async function apiWrites(metricsPort: number): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`)).text();
+async function scrapeMetrics(metricsPort: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`)).text();
+}
+
+/** Mutating requests the operator has sent, by verb and code. */
+function apiWrites(text: string): Map<string, number> {
   const writes = new Map<string, number>();
   const pattern = /^lasuite_operator_api_requests_total\{verb="(\w+)",code="(\d+)"\} (\d+)/gm;
   for (const [, verb, code, count] of text.matchAll(pattern)) {
@@ -79,8 +82,7 @@ async function apiWrites(metricsPort: number): Promise<Map<string, number>> {
 }
 
 /** The operator's own V8 heap use, from its default Node.js metrics. */
-async function heapUsedMiB(metricsPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`)).text();
+function heapUsedMiB(text: string): number {
   return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1]) / 2 ** 20;
 }
 
@@ -230,19 +232,20 @@ async function main() {
     const coldCpuSeconds = await cpuSeconds(operator.pid!);
 
     await sleep(5000); // the last status writes and watch events settle
-    const writesBefore = await apiWrites(metricsPort);
+    const writesBefore = apiWrites(await scrapeMetrics(metricsPort));
     let idleRss = 0;
     for (let second = 0; second < IDLE_SECONDS; second += 1) {
       await sleep(1000);
       idleRss = Math.max(idleRss, await rssMiB(operator.pid!));
     }
-    const writesAfter = await apiWrites(metricsPort);
+    const idleMetrics = await scrapeMetrics(metricsPort);
+    const writesAfter = apiWrites(idleMetrics);
     const idleWrites = total(writesAfter) - total(writesBefore);
     const idleByVerb = [...writesAfter].map(
       ([verb, count]) => `${verb}: ${String(count - (writesBefore.get(verb) ?? 0))}`,
     );
     peakRss = Math.max(peakRss, idleRss);
-    const idleHeap = await heapUsedMiB(metricsPort);
+    const idleHeap = heapUsedMiB(idleMetrics);
 
     const ratio = median(operatorMs) / median(kubectlMs);
     const rows = [

@@ -9,6 +9,7 @@ import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
 import { installCrds, kubeConfig, operatorServiceAccountKubeconfig } from '../testbed/kube.js';
 import { installThirdPartyCrds } from '../testbed/third-party-crds.js';
+import { opaqueSecret } from '../test-support/drive-seed.js';
 import { auditedLogger, recordClusterSecretValues } from '../test-support/log-audit.js';
 import {
   driveInstanceResource,
@@ -26,16 +27,7 @@ const SECRET_VALUES = [
   'postgres-password-value',
 ];
 
-function secret(name: string, data: Record<string, string>): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace: NS },
-    data: Object.fromEntries(
-      Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
-    ),
-  };
-}
+const secret = (name: string, data: Record<string, string>) => opaqueSecret(NS, name, data);
 
 async function eventually<T>(
   what: string,

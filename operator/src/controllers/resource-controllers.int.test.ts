@@ -7,6 +7,7 @@ import type { ApiClient, KubeObject } from '../runtime/api-client.js';
 import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
 import { installCrds } from '../testbed/kube.js';
+import { opaqueSecret } from '../test-support/drive-seed.js';
 import { auditedLogger, recordClusterSecretValues } from '../test-support/log-audit.js';
 import { startOidcProvider } from '../testbed/oidc-provider.js';
 import {
@@ -59,15 +60,9 @@ describe('the StorageMount, OidcClient and WopiClient controllers', () => {
     });
     api = operator.manager.api;
     await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await api.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'login-client', namespace: NS },
-      data: {
-        client_id: Buffer.from('drive').toString('base64'),
-        client_secret: Buffer.from('s3cret').toString('base64'),
-      },
-    });
+    await api.create(
+      opaqueSecret(NS, 'login-client', { client_id: 'drive', client_secret: 's3cret' }),
+    );
   });
 
   afterAll(async () => {
@@ -127,15 +122,9 @@ describe('the StorageMount, OidcClient and WopiClient controllers', () => {
   });
 
   it('publishes the endpoints and credentials Secret of an S3 mount', async () => {
-    await api.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'media-credentials', namespace: NS },
-      data: {
-        AWS_ACCESS_KEY_ID: Buffer.from('a').toString('base64'),
-        AWS_SECRET_ACCESS_KEY: Buffer.from('b').toString('base64'),
-      },
-    });
+    await api.create(
+      opaqueSecret(NS, 'media-credentials', { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }),
+    );
     await api.create(s3MountResource() as KubeObject);
     const published = await eventually(
       async () => (await status('StorageMount', 'media'))?.endpoints,

@@ -1,7 +1,6 @@
 // A small JSON client for the Kubernetes API on @kubernetes/client-node's KubeConfig (auth, TLS).
 // Objects travel as plain JSON, so nothing the typed models do not know (x-kubernetes-* keys,
 // custom resources) is lost on the way.
-import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -56,9 +55,22 @@ export const isGone = (error: unknown) => error instanceof ApiError && error.sta
 
 export type RequestObserver = (verb: string, status: number) => void;
 
+/** Element-wise equality, comparing Buffers (certificates, keys) by content. */
+function sameValues(left: readonly unknown[], right: readonly unknown[]): boolean {
+  return (
+    left.length === right.length &&
+    left.every((value, index) => {
+      const other = right[index];
+      return Buffer.isBuffer(value) && Buffer.isBuffer(other)
+        ? value.equals(other)
+        : value === other;
+    })
+  );
+}
+
 export class ApiClient {
   private observers: RequestObserver[] = [];
-  private pooled: { fingerprint: string; agent: HttpAgent } | undefined;
+  private pooled: { tlsValues: unknown[]; agent: HttpAgent } | undefined;
 
   constructor(readonly config: KubeConfig) {}
 
@@ -139,21 +151,14 @@ export class ApiClient {
       rejectUnauthorized: options.rejectUnauthorized,
       servername: options.servername,
     };
-    const fingerprint = createHash('sha256')
-      .update(
-        protocol +
-          JSON.stringify(tls, (_key, value: unknown) =>
-            Buffer.isBuffer(value) ? value.toString('base64') : value,
-          ),
-      )
-      .digest('hex');
-    if (this.pooled?.fingerprint !== fingerprint) {
+    const tlsValues = [protocol, ...Object.values(tls)];
+    if (!this.pooled || !sameValues(this.pooled.tlsValues, tlsValues)) {
       this.pooled?.agent.destroy();
       const agent =
         protocol === 'https:'
           ? new HttpsAgent({ keepAlive: true, ...tls })
           : new HttpAgent({ keepAlive: true });
-      this.pooled = { fingerprint, agent };
+      this.pooled = { tlsValues, agent };
     }
     return this.pooled.agent;
   }
