@@ -22,6 +22,8 @@ export const COMMON_REASONS = {
   TransientError:
     'An external call failed in a way that may resolve by itself; retried with backoff.',
   Deleting: 'The object is being deleted and its finalizer is cleaning up.',
+  CleanupFailed:
+    'Removing what the resource created outside the cluster failed; the deletion waits and retries with backoff.',
 } as const;
 
 export const conditionSchema = z

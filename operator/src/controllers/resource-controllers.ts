@@ -13,7 +13,9 @@ import type { KubeObject } from '../runtime/api-client.js';
 import type { ConditionInput, Outcome } from '../runtime/conditions.js';
 import { objectKey } from '../runtime/informer.js';
 import { errorMessage, type Manager } from '../runtime/manager.js';
+import { onlyStatusChanged } from '../runtime/live-state.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
+import { finalize, hasCleanupFinalizer, syncFinalizer, type ExternalCleanup } from './finalizer.js';
 import { isPaused, writeStatus, type StatusObject } from './status-writer.js';
 
 const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
@@ -32,6 +34,7 @@ function register(
   manager: Manager,
   kind: string,
   reconcile: (object: StatusObject & { spec: unknown }) => Promise<Report>,
+  cleanup?: ExternalCleanup<StatusObject>,
 ): (key: string) => void {
   const enqueue = manager.addController({
     name: kind.toLowerCase(),
@@ -40,11 +43,21 @@ function register(
       const object = manager
         .informer<StatusObject & { spec: unknown }>(GROUP_VERSION, kind)
         .cache.get(key);
-      if (!object || object.metadata.deletionTimestamp) return undefined;
+      if (!object) return undefined;
+      if (object.metadata.deletionTimestamp) {
+        if (!hasCleanupFinalizer(object)) return undefined;
+        if (isPaused(object)) {
+          await writeStatus(manager, object, { state: 'Paused' }, [], {});
+          return undefined;
+        }
+        await deleteExternal(manager, object, cleanup);
+        return undefined;
+      }
       if (isPaused(object)) {
         await writeStatus(manager, object, { state: 'Paused' }, [], {});
         return undefined;
       }
+      await syncFinalizer(manager, object, cleanup);
       const report = await reconcile(object);
       await writeStatus(manager, object, report.outcome, report.domain ?? [], report.fields ?? {});
       return report.requeueAfterMs === undefined
@@ -52,10 +65,44 @@ function register(
         : { requeueAfterMs: report.requeueAfterMs };
     },
   });
-  manager.subscribe(GROUP_VERSION, kind, (_event, object) => {
+  manager.subscribe(GROUP_VERSION, kind, (event, object, previous) => {
+    if (event === 'updated' && onlyStatusChanged(previous, object)) return;
     enqueue(objectKey(object));
   });
   return enqueue;
+}
+
+/** Cleans up an object being deleted; a failure is reported, then thrown for a retry. */
+async function deleteExternal(
+  manager: Manager,
+  object: StatusObject,
+  cleanup: ExternalCleanup<StatusObject> | undefined,
+): Promise<void> {
+  const what = cleanup?.describe(object) ?? 'what it created outside the cluster';
+  const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
+  // After a failure the status keeps saying why until an attempt succeeds.
+  if (ready?.reason !== 'CleanupFailed')
+    await writeStatus(
+      manager,
+      object,
+      { state: 'Progressing', reason: 'Deleting', message: `removing ${what}` },
+      [],
+      {},
+    );
+  try {
+    await finalize(manager, object, cleanup);
+  } catch (error) {
+    const message = `could not remove ${what}: ${errorMessage(error)}; the deletion waits and retries`;
+    await manager.events.record(object, 'Warning', 'CleanupFailed', message);
+    await writeStatus(
+      manager,
+      object,
+      { state: 'Progressing', reason: 'CleanupFailed', message },
+      [],
+      {},
+    );
+    throw error;
+  }
 }
 
 function secretProblem(
@@ -86,169 +133,187 @@ function secretProblem(
   return undefined;
 }
 
-export function registerStorageMountController(manager: Manager): void {
-  register(manager, 'StorageMount', (object) => {
-    const spec = storageMountSpec.parse(object.spec);
-    const namespace = object.metadata.namespace ?? '';
-    if (spec.smb) {
-      const { smb } = spec;
-      const problem = secretProblem(manager, namespace, smb.credentialsSecretRef.name, [
-        smb.credentialsSecretRef.usernameKey,
-        smb.credentialsSecretRef.passwordKey,
-      ]);
-      if (problem) return Promise.resolve(problem);
+export function registerStorageMountController(
+  manager: Manager,
+  cleanup?: ExternalCleanup<StatusObject>,
+): void {
+  register(
+    manager,
+    'StorageMount',
+    (object) => {
+      const spec = storageMountSpec.parse(object.spec);
+      const namespace = object.metadata.namespace ?? '';
+      if (spec.smb) {
+        const { smb } = spec;
+        const problem = secretProblem(manager, namespace, smb.credentialsSecretRef.name, [
+          smb.credentialsSecretRef.usernameKey,
+          smb.credentialsSecretRef.passwordKey,
+        ]);
+        if (problem) return Promise.resolve(problem);
+        return Promise.resolve({
+          outcome: {
+            state: 'Progressing',
+            reason: 'Progressing',
+            message: 'the SMB share is not verified yet',
+          },
+          domain: [
+            {
+              type: 'ShareReachable',
+              status: 'Unknown',
+              reason: 'Progressing',
+              message: 'not checked yet',
+            },
+          ],
+          fields: {
+            url: `smb://${smb.host}:${String(smb.port)}/${smb.share}${smb.path === '/' ? '' : smb.path}`,
+            capabilities: {
+              versioning: false,
+              rangeReads: true,
+              resumableUploads: true,
+              wopi: true,
+              shareLinks: true,
+              searchByName: true,
+            },
+          },
+        });
+      }
+      const s3 = spec.s3;
+      if (!s3) throw new Error('a StorageMount of type s3 without s3');
+      const credentials = bucketCredentials(object.metadata.name, s3);
+      if (s3.credentials) {
+        const problem = secretProblem(manager, namespace, credentials.accessKeyId.name, [
+          credentials.accessKeyId.key,
+          credentials.secretAccessKey.key,
+        ]);
+        if (problem) return Promise.resolve(problem);
+      }
+      const unverified = (type: string): ConditionInput => ({
+        type,
+        status: 'Unknown',
+        reason: 'Progressing',
+        message: 'not read back from the store yet',
+      });
       return Promise.resolve({
         outcome: {
           state: 'Progressing',
           reason: 'Progressing',
-          message: 'the SMB share is not verified yet',
+          message: `bucket ${s3.bucket.name} is not verified yet`,
+        },
+        domain: ['BucketReady', 'VersioningEnabled', 'CorsConfigured', 'LifecycleConfigured'].map(
+          unverified,
+        ),
+        fields: {
+          bucket: s3.bucket.name,
+          endpoints: {
+            ...(s3.endpoints.internal
+              ? { internal: s3.endpoints.internal.replace(/\/$/, '') }
+              : {}),
+            public: s3.endpoints.public.replace(/\/$/, ''),
+          },
+          credentialsSecretRef: { name: credentials.accessKeyId.name },
+          url: s3.endpoints.public.replace(/\/$/, ''),
+        },
+      });
+    },
+    cleanup,
+  );
+}
+
+export function registerOidcClientController(
+  manager: Manager,
+  cleanup?: ExternalCleanup<StatusObject>,
+): void {
+  register(
+    manager,
+    'OidcClient',
+    async (object) => {
+      const spec = oidcClientSpec.parse(object.spec);
+      const namespace = object.metadata.namespace ?? '';
+      let configuration: client.Configuration;
+      try {
+        // Plain-HTTP issuers are refused unless the spec names one (test beds, loopback IdPs).
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
+        const execute = spec.issuer.startsWith('http:') ? [client.allowInsecureRequests] : [];
+        configuration = await client.discovery(
+          new URL(spec.issuer),
+          'discovery',
+          undefined,
+          undefined,
+          { execute, timeout: 10 },
+        );
+      } catch (error) {
+        const mismatch =
+          error instanceof client.ClientError &&
+          error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED';
+        const message = mismatch
+          ? `the discovery document of ${spec.issuer} names another issuer; set spec.issuer to exactly the issuer the IdP announces`
+          : `discovery of ${spec.issuer} failed: ${errorMessage(error)}`;
+        return {
+          outcome: mismatch
+            ? { state: 'Stalled', reason: 'IssuerMismatch', message }
+            : { state: 'Progressing', reason: 'IssuerUnreachable', message },
+          domain: [
+            {
+              type: 'DiscoveryReachable',
+              status: 'False',
+              reason: mismatch ? 'IssuerMismatch' : 'IssuerUnreachable',
+              message,
+            },
+          ],
+          requeueAfterMs: mismatch ? undefined : 15_000,
+        };
+      }
+      const metadata = configuration.serverMetadata();
+      const endpoints = {
+        authorization: metadata.authorization_endpoint,
+        token: metadata.token_endpoint,
+        userinfo: metadata.userinfo_endpoint,
+        jwks: metadata.jwks_uri,
+        endSession: metadata.end_session_endpoint,
+        introspection: metadata.introspection_endpoint,
+      };
+      const discovered: ConditionInput = {
+        type: 'DiscoveryReachable',
+        status: 'True',
+        reason: 'Succeeded',
+        message: `discovered ${spec.issuer}`,
+      };
+      const fields: Record<string, unknown> = {
+        endpoints: Object.fromEntries(
+          Object.entries(endpoints).filter(([, value]) => value !== undefined),
+        ),
+      };
+      const credentials = clientCredentials(object.metadata.name, spec);
+      if (spec.credentials.secretRef) {
+        const ref = spec.credentials.secretRef;
+        const problem = secretProblem(manager, namespace, ref.name, [
+          ...(spec.clientId === undefined ? [ref.clientIdKey] : []),
+          ref.clientSecretKey,
+        ]);
+        if (problem) return { ...problem, domain: [discovered], fields };
+      }
+      fields.credentialsSecretRef = { name: credentials.clientSecret.name };
+      return {
+        outcome: {
+          state: 'Progressing',
+          reason: 'Progressing',
+          message: 'the client credentials are not checked yet',
         },
         domain: [
+          discovered,
           {
-            type: 'ShareReachable',
+            type: 'CredentialsValid',
             status: 'Unknown',
             reason: 'Progressing',
             message: 'not checked yet',
           },
         ],
-        fields: {
-          url: `smb://${smb.host}:${String(smb.port)}/${smb.share}${smb.path === '/' ? '' : smb.path}`,
-          capabilities: {
-            versioning: false,
-            rangeReads: true,
-            resumableUploads: true,
-            wopi: true,
-            shareLinks: true,
-            searchByName: true,
-          },
-        },
-      });
-    }
-    const s3 = spec.s3;
-    if (!s3) throw new Error('a StorageMount of type s3 without s3');
-    const credentials = bucketCredentials(object.metadata.name, s3);
-    if (s3.credentials) {
-      const problem = secretProblem(manager, namespace, credentials.accessKeyId.name, [
-        credentials.accessKeyId.key,
-        credentials.secretAccessKey.key,
-      ]);
-      if (problem) return Promise.resolve(problem);
-    }
-    const unverified = (type: string): ConditionInput => ({
-      type,
-      status: 'Unknown',
-      reason: 'Progressing',
-      message: 'not read back from the store yet',
-    });
-    return Promise.resolve({
-      outcome: {
-        state: 'Progressing',
-        reason: 'Progressing',
-        message: `bucket ${s3.bucket.name} is not verified yet`,
-      },
-      domain: ['BucketReady', 'VersioningEnabled', 'CorsConfigured', 'LifecycleConfigured'].map(
-        unverified,
-      ),
-      fields: {
-        bucket: s3.bucket.name,
-        endpoints: {
-          ...(s3.endpoints.internal ? { internal: s3.endpoints.internal.replace(/\/$/, '') } : {}),
-          public: s3.endpoints.public.replace(/\/$/, ''),
-        },
-        credentialsSecretRef: { name: credentials.accessKeyId.name },
-        url: s3.endpoints.public.replace(/\/$/, ''),
-      },
-    });
-  });
-}
-
-export function registerOidcClientController(manager: Manager): void {
-  register(manager, 'OidcClient', async (object) => {
-    const spec = oidcClientSpec.parse(object.spec);
-    const namespace = object.metadata.namespace ?? '';
-    let configuration: client.Configuration;
-    try {
-      // Plain-HTTP issuers are refused unless the spec names one (test beds, loopback IdPs).
-      // eslint-disable-next-line @typescript-eslint/no-deprecated
-      const execute = spec.issuer.startsWith('http:') ? [client.allowInsecureRequests] : [];
-      configuration = await client.discovery(
-        new URL(spec.issuer),
-        'discovery',
-        undefined,
-        undefined,
-        { execute, timeout: 10 },
-      );
-    } catch (error) {
-      const mismatch =
-        error instanceof client.ClientError &&
-        error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED';
-      const message = mismatch
-        ? `the discovery document of ${spec.issuer} names another issuer; set spec.issuer to exactly the issuer the IdP announces`
-        : `discovery of ${spec.issuer} failed: ${errorMessage(error)}`;
-      return {
-        outcome: mismatch
-          ? { state: 'Stalled', reason: 'IssuerMismatch', message }
-          : { state: 'Progressing', reason: 'IssuerUnreachable', message },
-        domain: [
-          {
-            type: 'DiscoveryReachable',
-            status: 'False',
-            reason: mismatch ? 'IssuerMismatch' : 'IssuerUnreachable',
-            message,
-          },
-        ],
-        requeueAfterMs: mismatch ? undefined : 15_000,
+        fields,
+        requeueAfterMs: DRIFT_POLL_MS,
       };
-    }
-    const metadata = configuration.serverMetadata();
-    const endpoints = {
-      authorization: metadata.authorization_endpoint,
-      token: metadata.token_endpoint,
-      userinfo: metadata.userinfo_endpoint,
-      jwks: metadata.jwks_uri,
-      endSession: metadata.end_session_endpoint,
-      introspection: metadata.introspection_endpoint,
-    };
-    const discovered: ConditionInput = {
-      type: 'DiscoveryReachable',
-      status: 'True',
-      reason: 'Succeeded',
-      message: `discovered ${spec.issuer}`,
-    };
-    const fields: Record<string, unknown> = {
-      endpoints: Object.fromEntries(
-        Object.entries(endpoints).filter(([, value]) => value !== undefined),
-      ),
-    };
-    const credentials = clientCredentials(object.metadata.name, spec);
-    if (spec.credentials.secretRef) {
-      const ref = spec.credentials.secretRef;
-      const problem = secretProblem(manager, namespace, ref.name, [
-        ...(spec.clientId === undefined ? [ref.clientIdKey] : []),
-        ref.clientSecretKey,
-      ]);
-      if (problem) return { ...problem, domain: [discovered], fields };
-    }
-    fields.credentialsSecretRef = { name: credentials.clientSecret.name };
-    return {
-      outcome: {
-        state: 'Progressing',
-        reason: 'Progressing',
-        message: 'the client credentials are not checked yet',
-      },
-      domain: [
-        discovered,
-        {
-          type: 'CredentialsValid',
-          status: 'Unknown',
-          reason: 'Progressing',
-          message: 'not checked yet',
-        },
-      ],
-      fields,
-      requeueAfterMs: DRIFT_POLL_MS,
-    };
-  });
+    },
+    cleanup,
+  );
 }
 
 export function registerWopiClientController(manager: Manager): void {

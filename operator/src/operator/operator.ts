@@ -9,6 +9,8 @@ import {
   registerStorageMountController,
   registerWopiClientController,
 } from '../controllers/resource-controllers.js';
+import type { ExternalCleanup } from '../controllers/finalizer.js';
+import type { StatusObject } from '../controllers/status-writer.js';
 import { LeaderElector } from '../runtime/leader-election.js';
 import { Manager } from '../runtime/manager.js';
 
@@ -28,6 +30,14 @@ export interface OperatorOptions {
   controllers?: readonly ControllerName[];
   /** What to do when the lease is lost; exiting (and being restarted as a follower) by default. */
   onLostLease?: () => void;
+  /**
+   * What deleting a StorageMount or an OidcClient removes outside the cluster (the bucket, the
+   * IdP client). A kind without one gets no finalizer: deleting it leaves everything outside.
+   */
+  cleanups?: {
+    storagemount?: ExternalCleanup<StatusObject>;
+    oidcclient?: ExternalCleanup<StatusObject>;
+  };
 }
 
 export interface RunningOperator {
@@ -56,8 +66,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   const enabled = new Set(options.controllers ?? CONTROLLERS);
   if (enabled.has('driveinstance')) new DriveInstanceController(manager);
-  if (enabled.has('storagemount')) registerStorageMountController(manager);
-  if (enabled.has('oidcclient')) registerOidcClientController(manager);
+  if (enabled.has('storagemount'))
+    registerStorageMountController(manager, options.cleanups?.storagemount);
+  if (enabled.has('oidcclient'))
+    registerOidcClientController(manager, options.cleanups?.oidcclient);
   if (enabled.has('wopiclient')) registerWopiClientController(manager);
 
   let leading = !options.leaderElection;

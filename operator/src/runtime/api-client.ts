@@ -249,6 +249,21 @@ export class ApiClient {
     });
   }
 
+  /** A JSON patch; `test` operations make it fail (422) when the object is not as expected. */
+  jsonPatch<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    operations: readonly { op: string; path: string; value?: unknown }[],
+  ): Promise<T> {
+    return this.request<T>('PATCH', objectPath(resourceKind(apiVersion, kind), namespace, name), {
+      body: operations,
+      contentType: 'application/json-patch+json',
+      verb: 'patch',
+    });
+  }
+
   /** PUT with the object's resourceVersion: fails with 409 if someone else wrote in between. */
   replace<T extends KubeObject>(object: KubeObject): Promise<T> {
     return this.request<T>(

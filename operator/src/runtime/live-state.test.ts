@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containsDesired, sameJson } from './live-state.js';
+import { containsDesired, onlyStatusChanged, sameJson } from './live-state.js';
 
 describe('containsDesired', () => {
   it('accepts fields the server added', () => {
@@ -34,5 +34,35 @@ describe('sameJson', () => {
   it('ignores key order and undefined', () => {
     expect(sameJson({ a: 1, b: { c: 2, d: undefined } }, { b: { c: 2 }, a: 1 })).toBe(true);
     expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+  });
+});
+
+describe('onlyStatusChanged', () => {
+  const object = {
+    metadata: { name: 'a', generation: 1, resourceVersion: '1', finalizers: ['x'] },
+    spec: { size: 1 },
+    status: { phase: 'A' },
+  };
+  it('is true for a status write coming back through the watch', () => {
+    expect(
+      onlyStatusChanged(object, {
+        ...object,
+        metadata: { ...object.metadata, resourceVersion: '2' },
+        status: { phase: 'B' },
+      }),
+    ).toBe(true);
+  });
+  it('is false for a spec, metadata or deletion change, and for a first sight', () => {
+    expect(onlyStatusChanged(object, { ...object, spec: { size: 2 } })).toBe(false);
+    expect(
+      onlyStatusChanged(object, { ...object, metadata: { ...object.metadata, finalizers: [] } }),
+    ).toBe(false);
+    expect(
+      onlyStatusChanged(object, {
+        ...object,
+        metadata: { ...object.metadata, deletionTimestamp: '2026-11-21T00:00:00Z' },
+      }),
+    ).toBe(false);
+    expect(onlyStatusChanged(undefined, object)).toBe(false);
   });
 });

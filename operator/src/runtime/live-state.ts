@@ -39,3 +39,23 @@ function canonical(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * Whether an update changed nothing but the status (the controller's own status write coming
+ * back through the watch). Reacting to it would bypass the backoff of a failing key.
+ */
+type Resource = { metadata: object } & Record<string, unknown>;
+
+export function onlyStatusChanged(previous: Resource | undefined, object: Resource): boolean {
+  return previous !== undefined && sameJson(beyondStatus(previous), beyondStatus(object));
+}
+
+function beyondStatus(object: Resource): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...object };
+  const metadata: Record<string, unknown> = { ...object.metadata };
+  delete copy.status;
+  delete metadata.resourceVersion;
+  delete metadata.managedFields;
+  copy.metadata = metadata;
+  return copy;
+}
