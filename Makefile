@@ -49,7 +49,7 @@ testbed-down: deps ## Stop everything testbed-up started
 	$(NPM) run testbed:down
 
 run: deps ## The main job: the operator on your cluster (or a local control plane), with examples/production applied
-	$(NPM) run operator:run
+	$(NPM) run operator:run $(if $(FOR),-- --for $(FOR))
 
 clean: ## Remove build outputs
 	rm -rf operator/dist services/*/dist out coverage
