@@ -7,7 +7,7 @@
 //   3. API writes per minute once nothing changes;
 //   4. operator RSS with 200 instances (peak while reconciling, and idle).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +16,15 @@ import { promisify } from 'node:util';
 import { GROUP_VERSION } from '../operator/src/api/kind.js';
 import { CHILD_KINDS } from '../operator/src/controllers/drive-instance-controller.js';
 import { REPO_ROOT } from '../operator/src/repo-root.js';
-import { ApiClient, type KubeObject } from '../operator/src/runtime/api-client.js';
+import type { ApiClient } from '../operator/src/runtime/api-client.js';
+import { type KubeObject } from '../operator/src/runtime/api-client.js';
 import { toMultiDocumentYaml } from '../operator/src/render/manifest-yaml.js';
 import {
   seedDriveDependencies,
   seededDriveInstance,
 } from '../operator/src/test-support/drive-seed.js';
 import { startControlPlane } from '../operator/src/testbed/control-plane.js';
-import { installCrds, kubeConfig } from '../operator/src/testbed/kube.js';
+import { apiClient, installCrds } from '../operator/src/testbed/kube.js';
 import { freePort, httpOk, waitUntil } from '../operator/src/testbed/processes.js';
 import { installThirdPartyCrds } from '../operator/src/testbed/third-party-crds.js';
 import { binaries } from '../operator/src/testbed/binaries.js';
@@ -138,11 +139,19 @@ async function appliedChildren(
   return objects;
 }
 
+/** The node flags of the operator image's ENTRYPOINT, so the figures are the container's. */
+function containerNodeFlags(): string[] {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'operator/Dockerfile'), 'utf8');
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  if (!entrypoint) throw new Error('operator/Dockerfile has no ENTRYPOINT in exec form');
+  return (JSON.parse(entrypoint) as string[]).filter((part) => part.startsWith('--'));
+}
+
 async function main() {
   const work = await mkdtemp(join(tmpdir(), 'lasuite-bench-'));
   const controlPlane = await startControlPlane();
   const kubeconfig = controlPlane.kubeconfig;
-  const api = new ApiClient(kubeConfig(kubeconfig));
+  const api = await apiClient(kubeconfig);
   const kubectl = binaries.kubectl();
   let operator: ChildProcess | undefined;
   const metricsPort = await freePort();
@@ -150,6 +159,7 @@ async function main() {
     const child = spawn(
       process.execPath,
       [
+        ...containerNodeFlags(),
         ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
         join(REPO_ROOT, 'operator/dist/operator/main.js'),
         '--kubeconfig',

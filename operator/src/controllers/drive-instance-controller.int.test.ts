@@ -4,10 +4,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOperator, type RunningOperator } from '../operator/operator.js';
-import { ApiClient, type KubeObject } from '../runtime/api-client.js';
+import type { ApiClient } from '../runtime/api-client.js';
+import { type KubeObject } from '../runtime/api-client.js';
 import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
-import { installCrds, kubeConfig, operatorServiceAccountKubeconfig } from '../testbed/kube.js';
+import { apiClient, installCrds, operatorServiceAccountKubeconfig } from '../testbed/kube.js';
 import { installThirdPartyCrds } from '../testbed/third-party-crds.js';
 import { opaqueSecret } from '../test-support/drive-seed.js';
 import { auditedLogger, recordClusterSecretValues } from '../test-support/log-audit.js';
@@ -88,7 +89,7 @@ describe('the DriveInstance controller', () => {
       log: auditedLogger('drive-instance-controller', (line) => logLines.push(line)),
     });
     // The test acts as a cluster admin; the operator runs under its own ServiceAccount.
-    api = new ApiClient(kubeConfig(kube().kubeconfig));
+    api = await apiClient(kube().kubeconfig);
     await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     await api.create(
       secret('media-credentials', {

@@ -27,7 +27,7 @@ import { secretKeyRefs } from '../render/secret-references.js';
 import { type KubeObject } from '../runtime/api-client.js';
 import { conditionStatus, type ConditionInput, type Outcome } from '../runtime/conditions.js';
 import { objectKey } from '../runtime/informer.js';
-import { containsDesired } from '../runtime/live-state.js';
+import { containsDesired, onlyStatusChanged } from '../runtime/live-state.js';
 import { FIELD_MANAGER, isPaused, writeStatus } from './status-writer.js';
 import { errorMessage, type Manager } from '../runtime/manager.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
@@ -105,8 +105,9 @@ export class DriveInstanceController {
       concurrency: 8,
       reconcile: (key) => this.reconcile(key),
     });
-    manager.subscribe(GROUP_VERSION, 'DriveInstance', (event, object) => {
+    manager.subscribe(GROUP_VERSION, 'DriveInstance', (event, object, previous) => {
       if (event === 'deleted') this.forgetReferences(objectKey(object));
+      if (event === 'updated' && onlyStatusChanged(previous, object)) return;
       this.enqueue(objectKey(object));
     });
     for (const kind of ['StorageMount', 'OidcClient', 'WopiClient']) {

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../repo-root.js';
-import { ApiClient, type KubeObject } from '../runtime/api-client.js';
+import type { ApiClient } from '../runtime/api-client.js';
+import { type KubeObject } from '../runtime/api-client.js';
 import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
-import { installCrds, kubeConfig } from '../testbed/kube.js';
+import { apiClient, installCrds } from '../testbed/kube.js';
 import { installThirdPartyCrds } from '../testbed/third-party-crds.js';
 import { seedDriveDependencies, seededDriveInstance } from '../test-support/drive-seed.js';
 
@@ -49,7 +50,7 @@ describe('the operator under SIGKILL', () => {
   beforeAll(async () => {
     await installCrds(kube().kubeconfig);
     await installThirdPartyCrds(kube().kubeconfig);
-    api = new ApiClient(kubeConfig(kube().kubeconfig));
+    api = await apiClient(kube().kubeconfig);
     await seedDriveDependencies(api, NS);
     for (let index = 0; index < INSTANCES; index += 1) {
       await api.create(seededDriveInstance(NS, `drive${String(index)}`));

@@ -1,7 +1,6 @@
 // The operator process: loads the kubeconfig, starts the controllers (only on the leader when
 // leader election is on), serves /metrics, /healthz and /readyz, and stops cleanly on SIGTERM.
 import { createServer, type Server } from 'node:http';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { DriveInstanceController } from '../controllers/drive-instance-controller.js';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../controllers/resource-controllers.js';
 import type { ExternalCleanup } from '../controllers/finalizer.js';
 import type { StatusObject } from '../controllers/status-writer.js';
+import { loadClusterConnection } from '../runtime/cluster-connection.js';
 import { LeaderElector } from '../runtime/leader-election.js';
 import { Manager } from '../runtime/manager.js';
 
@@ -48,18 +48,11 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-export function loadKubeConfig(path?: string): KubeConfig {
-  const config = new KubeConfig();
-  if (path) config.loadFromFile(path);
-  else config.loadFromDefault();
-  return config;
-}
-
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const log =
     options.log ?? pino({ base: { component: 'lasuite-operator', identity: options.identity } });
   const manager = new Manager({
-    kubeConfig: loadKubeConfig(options.kubeconfig),
+    connection: await loadClusterConnection(options.kubeconfig),
     log,
     namespace: options.namespace,
     resyncMs: options.resyncMs,

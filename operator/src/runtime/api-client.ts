@@ -1,9 +1,8 @@
-// A small JSON client for the Kubernetes API on @kubernetes/client-node's KubeConfig (auth, TLS).
-// Objects travel as plain JSON, so nothing the typed models do not know (x-kubernetes-* keys,
-// custom resources) is lost on the way.
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+// A small JSON client for the Kubernetes API. Objects travel as plain JSON, so nothing typed
+// models do not know (x-kubernetes-* keys, custom resources) is lost on the way.
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterConnection } from './cluster-connection.js';
 import { collectionPath, objectPath, resourceKind } from './resource-kinds.js';
 
 export interface ObjectMeta {
@@ -68,15 +67,65 @@ function sameValues(left: readonly unknown[], right: readonly unknown[]): boolea
   );
 }
 
+export type WatchHandler = (type: string, object: Record<string, unknown>) => void;
+
+function apiError(method: string, path: string, status: number, text: string): ApiError {
+  let reason = 'Unknown';
+  let message = text;
+  try {
+    const parsed = JSON.parse(text) as { reason?: string; message?: string };
+    reason = parsed.reason ?? reason;
+    message = parsed.message ?? message;
+  } catch {
+    // Not a Status object.
+  }
+  return new ApiError(status, reason, `${method} ${path}: ${String(status)} ${message}`);
+}
+
 export class ApiClient {
   private observers: RequestObserver[] = [];
   private pooled: { tlsValues: unknown[]; agent: HttpAgent } | undefined;
 
-  constructor(readonly config: KubeConfig) {}
+  constructor(readonly connection: ClusterConnection) {}
 
   /** Called once per completed request, for metrics. */
   onRequest(observer: RequestObserver): void {
     this.observers.push(observer);
+  }
+
+  private async open(
+    method: string,
+    path: string,
+    options: {
+      query?: Record<string, string | undefined>;
+      payload?: string;
+      contentType?: string;
+      timeoutMs: number;
+      signal?: AbortSignal;
+    },
+  ): Promise<IncomingMessage> {
+    const url = new URL(this.connection.server + path);
+    for (const [key, value] of Object.entries(options.query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, value);
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    if (options.payload !== undefined) {
+      headers['content-type'] = options.contentType ?? 'application/json';
+      headers['content-length'] = Buffer.byteLength(options.payload);
+    }
+    const { authorization, extra, ...tls } = await this.connection.auth();
+    if (authorization) headers.authorization = authorization;
+    const requestOptions: RequestOptions = { method, headers, ...tls, ...extra };
+    if (!this.connection.ownAgent) requestOptions.agent = this.keepAliveAgent(url.protocol, tls);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = send(url, { ...requestOptions, signal: options.signal }, resolve);
+      // An idle socket for this long is a dead connection (a watch hears bookmarks every minute).
+      req.setTimeout(options.timeoutMs, () =>
+        req.destroy(new Error(`${method} ${path} timed out`)),
+      );
+      req.on('error', reject);
+      req.end(options.payload);
+    });
   }
 
   async request<T>(
@@ -89,69 +138,87 @@ export class ApiClient {
       verb?: string;
     } = {},
   ): Promise<T> {
-    const cluster = this.config.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(cluster.server + path);
-    for (const [key, value] of Object.entries(options.query ?? {}))
-      if (value !== undefined) url.searchParams.set(key, value);
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: Record<string, string | number> = { accept: 'application/json' };
-    if (payload !== undefined) {
-      headers['content-type'] = options.contentType ?? 'application/json';
-      headers['content-length'] = Buffer.byteLength(payload);
-    }
-    const requestOptions: RequestOptions = { method, headers };
-    // Adds the CA, client certificate and Authorization header of the current user.
-    await this.config.applyToHTTPSOptions(requestOptions);
-    if (!cluster.proxyUrl) requestOptions.agent = this.keepAliveAgent(url.protocol, requestOptions);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const { status, text } = await new Promise<{ status: number; text: string }>(
-      (resolve, reject) => {
-        const req = send(url, { ...requestOptions, timeout: 30_000 }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() });
-          });
-          res.on('error', reject);
-        });
-        req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-        req.on('error', reject);
-        req.end(payload);
-      },
-    );
+    const response = await this.open(method, path, {
+      query: options.query,
+      payload: options.body === undefined ? undefined : JSON.stringify(options.body),
+      contentType: options.contentType,
+      timeoutMs: 30_000,
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString();
+    const status = response.statusCode ?? 0;
     for (const observe of this.observers) observe(options.verb ?? method.toLowerCase(), status);
-    if (status >= 400) {
-      let reason = 'Unknown';
-      let message = text;
-      try {
-        const parsed = JSON.parse(text) as { reason?: string; message?: string };
-        reason = parsed.reason ?? reason;
-        message = parsed.message ?? message;
-      } catch {
-        // Not a Status object.
-      }
-      throw new ApiError(status, reason, `${method} ${path}: ${String(status)} ${message}`);
-    }
+    if (status >= 400) throw apiError(method, path, status, text);
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
   /**
-   * One keep-alive connection pool per TLS identity. KubeConfig hands out a fresh agent per request,
-   * which costs a TLS handshake and a secure context each time (most of the operator's CPU at
-   * scale); a rotated client certificate gets a new pool.
+   * A watch: one call per event, in order. Resolves when the server ends the watch or the
+   * signal aborts it; rejects on a refused request or a broken connection.
    */
-  private keepAliveAgent(protocol: string, options: RequestOptions): HttpAgent {
-    const tls = {
-      ca: options.ca,
-      cert: options.cert,
-      key: options.key,
-      pfx: options.pfx,
-      passphrase: options.passphrase,
-      rejectUnauthorized: options.rejectUnauthorized,
-      servername: options.servername,
-    };
-    const tlsValues = [protocol, ...Object.values(tls)];
+  async watch(
+    path: string,
+    query: Record<string, string | undefined>,
+    onEvent: WatchHandler,
+    signal: AbortSignal,
+    idleTimeoutMs: number,
+  ): Promise<void> {
+    let response: IncomingMessage;
+    try {
+      response = await this.open('GET', path, {
+        query: { ...query, watch: 'true' },
+        timeoutMs: idleTimeoutMs,
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+    const status = response.statusCode ?? 0;
+    for (const observe of this.observers) observe('watch', status);
+    let pending = '';
+    try {
+      for await (const chunk of response) {
+        if (status >= 400) {
+          pending += String(chunk);
+          continue;
+        }
+        pending += String(chunk);
+        let newline = pending.indexOf('\n');
+        while (newline !== -1) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          if (line.trim() !== '') {
+            const event = JSON.parse(line) as { type: string; object: Record<string, unknown> };
+            onEvent(event.type, event.object);
+          }
+          newline = pending.indexOf('\n');
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+    if (status >= 400) throw apiError('GET', path, status, pending);
+  }
+
+  /**
+   * One keep-alive connection pool per TLS identity: a TLS handshake and a secure context per
+   * request were most of the operator's CPU at scale (docs/benchmarks.md, run c). A rotated
+   * client certificate gets a new pool.
+   */
+  private keepAliveAgent(
+    protocol: string,
+    tls: {
+      ca?: Buffer;
+      cert?: Buffer;
+      key?: Buffer;
+      rejectUnauthorized?: boolean;
+      servername?: string;
+    },
+  ): HttpAgent {
+    const tlsValues = [protocol, tls.ca, tls.cert, tls.key, tls.rejectUnauthorized, tls.servername];
     if (!this.pooled || !sameValues(this.pooled.tlsValues, tlsValues)) {
       this.pooled?.agent.destroy();
       const agent =

@@ -4,8 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
-import { kubeConfig } from '../testbed/kube.js';
-import { ApiClient, type KubeObject } from './api-client.js';
+import { apiClient } from '../testbed/kube.js';
+import type { KubeObject } from './api-client.js';
 import { Informer } from './informer.js';
 
 async function until(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {
@@ -19,8 +19,8 @@ async function until(what: string, probe: () => boolean, timeoutMs = 60_000): Pr
 describe('the supervised informer', () => {
   const kube = useServer(() => startControlPlane({ controllerManager: false }));
 
-  function setup() {
-    const api = new ApiClient(kubeConfig(kube().kubeconfig));
+  async function setup() {
+    const api = await apiClient(kube().kubeconfig);
     const events: string[] = [];
     const informer = new Informer<KubeObject>({
       api,
@@ -39,7 +39,7 @@ describe('the supervised informer', () => {
   }
 
   it('recovers after the API server restarts, missing nothing', async () => {
-    const { api, informer, events, configMap } = setup();
+    const { api, informer, events, configMap } = await setup();
     informer.start();
     await informer.synced;
     await api.create(configMap('before-restart'));
@@ -54,13 +54,13 @@ describe('the supervised informer', () => {
   });
 
   it('relists after a 410 and reports what it missed', async () => {
-    const { api, informer, configMap } = setup();
+    const { api, informer, configMap } = await setup();
     informer.start();
     await informer.synced;
     informer.stop();
     // Created while the informer is not watching.
     await api.create(configMap('missed'));
-    const resumed = setup();
+    const resumed = await setup();
     resumed.informer.start();
     await resumed.informer.synced;
     const relists = resumed.informer.relists;

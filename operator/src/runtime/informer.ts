@@ -1,11 +1,15 @@
-// A supervised list-and-watch cache. client-node's own informer stops on any error other than
-// 410; this one restarts after every failure with jittered backoff, relists on 410, asks for
+// A supervised list-and-watch cache. client-node's informer stops on any error other than 410;
+// this one restarts after every failure with jittered backoff, relists on 410, asks for
 // bookmarks, re-establishes the watch before the server would time it out, relists everything
 // on a timer (and reports every key, so nothing missed stays missed), and records when it last
 // heard from the server.
-import { Watch } from '@kubernetes/client-node';
-import type { ApiClient, KubeObject, ObjectList } from './api-client.js';
-import { isGone } from './api-client.js';
+import {
+  ApiError,
+  isGone,
+  type ApiClient,
+  type KubeObject,
+  type ObjectList,
+} from './api-client.js';
 import { collectionPath, resourceKind } from './resource-kinds.js';
 
 export type InformerEvent = 'added' | 'updated' | 'deleted' | 'resync';
@@ -61,6 +65,7 @@ export class Informer<T extends KubeObject> {
   stop(): void {
     this.stopped = true;
     this.abort?.abort();
+    this.abort = undefined;
     clearTimeout(this.restartTimer);
     clearTimeout(this.resyncTimer);
   }
@@ -116,6 +121,7 @@ export class Informer<T extends KubeObject> {
   private async relist(resync = false): Promise<void> {
     if (this.stopped) return;
     this.abort?.abort();
+    this.abort = undefined;
     this.relists += 1;
     let list: ObjectList<T>;
     try {
@@ -163,55 +169,58 @@ export class Informer<T extends KubeObject> {
       resourceKind(this.options.apiVersion, this.options.kind),
       this.options.namespace,
     );
-    let gone = false;
-    let ended = false;
+    const controller = new AbortController();
+    this.abort = controller;
     const startedAt = Date.now();
-    const done = (error: unknown) => {
-      if (ended) return;
-      ended = true;
-      if (this.stopped) return;
-      const expired =
-        gone || isGone(error) || (error as { statusCode?: number } | null)?.statusCode === 410;
-      // A watch the server closes at once is a failure too, or this would spin.
-      if (!error && !expired && Date.now() - startedAt > 1000) {
-        // The server closed the watch on schedule: resume from the last resourceVersion now.
-        this.failures = 0;
-        void this.watch();
-        return;
-      }
-      if (error) this.options.onError?.(error);
-      this.scheduleRestart(expired);
-    };
+    // The server ends the watch before a silent proxy could; a fresh one follows at once.
+    const timeoutSeconds = 240 + Math.floor(this.random() * 120);
+    let failure: unknown;
     try {
-      this.abort = await new Watch(this.options.api.config).watch(
+      await this.options.api.watch(
         path,
         {
           resourceVersion: this.resourceVersion,
-          allowWatchBookmarks: true,
+          allowWatchBookmarks: 'true',
           labelSelector: this.options.labelSelector,
-          // The server ends the watch before a silent proxy could; a fresh one follows at once.
-          timeoutSeconds: 240 + Math.floor(this.random() * 120),
+          timeoutSeconds: String(timeoutSeconds),
         },
-        (type: string, object: T) => {
+        (type, object) => {
           this.lastEventAt = Date.now();
-          this.handle(type, object, () => (gone = true));
+          const error = this.handle(type, object as T);
+          if (error) {
+            failure = error;
+            controller.abort();
+          }
         },
-        done,
+        controller.signal,
+        (timeoutSeconds + 60) * 1000,
       );
     } catch (error) {
-      done(error);
+      failure = error;
     }
-  }
-
-  private handle(type: string, raw: T, markGone: () => void): void {
-    if (type === 'ERROR') {
-      // A Status object; 410 means our resourceVersion is too old.
-      if ((raw as unknown as { code?: number }).code === 410) markGone();
-      this.abort?.abort();
+    // Stopped, or replaced by a relist (both drop this.abort): nothing to resume.
+    if (this.abort !== controller) return;
+    const expired = isGone(failure);
+    // A watch the server closes at once is a failure too, or this would spin.
+    if (failure === undefined && Date.now() - startedAt > 1000) {
+      // The server closed the watch on schedule: resume from the last resourceVersion now.
+      this.failures = 0;
+      void this.watch();
       return;
     }
+    if (failure !== undefined && !expired) this.options.onError?.(failure);
+    this.scheduleRestart(expired);
+  }
+
+  /** Applies one watch event to the cache; returns the error an ERROR event carries. */
+  private handle(type: string, raw: T): ApiError | undefined {
+    if (type === 'ERROR') {
+      // A Status object; 410 means our resourceVersion is too old.
+      const status = raw as unknown as { code?: number; reason?: string; message?: string };
+      return new ApiError(status.code ?? 500, status.reason ?? 'Unknown', status.message ?? '');
+    }
     if (raw.metadata.resourceVersion) this.resourceVersion = raw.metadata.resourceVersion;
-    if (type === 'BOOKMARK') return;
+    if (type === 'BOOKMARK') return undefined;
     this.failures = 0;
     const object = this.cachedForm(raw);
     const key = objectKey(object);
@@ -223,5 +232,6 @@ export class Informer<T extends KubeObject> {
       this.cache.set(key, object);
       this.options.onEvent(previous ? 'updated' : 'added', object, previous);
     }
+    return undefined;
   }
 }

@@ -1,9 +1,9 @@
 // Wires informers, work queues and controllers together: one informer per kind, shared by every
 // controller that subscribes to it; one queue per controller; metrics for all of it.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ApiClient, type KubeObject } from './api-client.js';
+import type { ClusterConnection } from './cluster-connection.js';
 import { EventRecorder } from './events.js';
 import { Informer, type InformerEvent } from './informer.js';
 import { WorkQueue, type ReconcileResult } from './work-queue.js';
@@ -17,7 +17,7 @@ export interface ControllerRegistration {
 }
 
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  connection: ClusterConnection;
   log: Logger;
   /** Watch one namespace only; all namespaces when undefined. */
   namespace?: string;
@@ -39,7 +39,7 @@ export class Manager {
 
   constructor(readonly options: ManagerOptions) {
     this.log = options.log;
-    this.api = new ApiClient(options.kubeConfig);
+    this.api = new ApiClient(options.connection);
     // process_resident_memory_bytes, nodejs_heap_size_used_bytes, event-loop lag: the figures a
     // memory limit or a slow reconcile is judged by.
     collectDefaultMetrics({ register: this.registry });

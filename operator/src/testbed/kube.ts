@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { REPO_ROOT } from '../repo-root.js';
+import { ApiClient } from '../runtime/api-client.js';
+import { loadClusterConnection } from '../runtime/cluster-connection.js';
 import { binaries } from './binaries.js';
 
 const run = promisify(execFile);
@@ -17,6 +19,11 @@ export function kubeConfig(kubeconfigFile: string, token?: string): KubeConfig {
     if (user) Object.assign(user, { token });
   }
   return config;
+}
+
+/** The operator's own API client for a test-bed kubeconfig. */
+export async function apiClient(kubeconfigFile: string): Promise<ApiClient> {
+  return new ApiClient(await loadClusterConnection(kubeconfigFile));
 }
 
 export function objectApi(kubeconfigFile: string, token?: string): KubernetesObjectApi {
