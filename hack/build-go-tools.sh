@@ -44,7 +44,10 @@ build_traefik() {
 # The render tests install Traefik's and Gateway API's CRDs from these modules' files.
 download_crd_modules() {
   (cd "$HACK_DIR/go/traefik" && go mod download "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")
-  log "traefik and gateway-api modules (CRDs): present"
+  # Not a dependency of any of our modules: downloaded by path@version, checked by the Go
+  # checksum database like every module.
+  (cd "$HACK_DIR/go/traefik" && GOFLAGS=-mod=mod go mod download "github.com/rook/rook@$ROOK_VERSION")
+  log "traefik, gateway-api and rook modules (CRDs): present"
 }
 
 targets=("$@")

@@ -398,6 +398,13 @@ export const storageMount = defineKind({
     WaitingForBucketClaim: 'The ObjectBucketClaim is not Bound yet.',
     ReferencedByDriveInstance: 'A DriveInstance references this mount.',
     SettingDrift: 'A bucket setting changed outside the operator and was restored.',
+    AccessDenied: 'The store accepted the credentials but denied a call the operator needs.',
+    BucketConflict:
+      'The bucket does not exist and may not be created here, or its name belongs to another user of the store.',
+    StoreRefused:
+      'The store answered a call with an error a retry will not fix; the message has it.',
+    NotConfigured:
+      'A setting the operator may only verify (s3.external.manage*: false) does not match; configure it on the store.',
   },
 });
 

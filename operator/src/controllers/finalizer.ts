@@ -18,6 +18,11 @@ export interface ExternalCleanup<T extends KubeObject = KubeObject> {
   /** Whether this object, as specified now, owns something outside that deletion must remove. */
   needed(object: T): boolean;
   /**
+   * Why the cleanup must wait (something still uses what would be removed), or undefined.
+   * The deletion waits without error and resumes when the blocking object changes.
+   */
+  blockedBy?(object: T): string | undefined;
+  /**
    * Removes it; idempotent, so a retry after a crash, or after someone removed it by hand,
    * succeeds. A throw keeps the finalizer and the deletion waits for the next attempt.
    */

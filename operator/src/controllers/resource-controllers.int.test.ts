@@ -130,7 +130,7 @@ describe('the StorageMount, OidcClient and WopiClient controllers', () => {
       async () => (await status('StorageMount', 'media'))?.endpoints,
     );
     expect(published).toEqual({
-      internal: 'http://s3.storage.svc:8333',
+      internal: 'http://127.0.0.1:9',
       public: 'https://s3.example.com',
     });
     expect((await status('StorageMount', 'media'))?.credentialsSecretRef).toEqual({

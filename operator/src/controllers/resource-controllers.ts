@@ -5,30 +5,25 @@
 // the OIDC issuer, and say in their conditions what is not verified yet.
 import * as client from 'openid-client';
 import { oidcClientSpec } from '../api/oidc-client.js';
+import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import { storageMountSpec } from '../api/storage-mount.js';
 import { wopiClientSpec } from '../api/wopi-client.js';
 import { COLLABORA_PORT, objectNames, serviceUrl } from '../render/object-names.js';
-import { bucketCredentials, clientCredentials } from '../render/resolve-references.js';
+import { clientCredentials } from '../render/resolve-references.js';
 import type { KubeObject } from '../runtime/api-client.js';
-import type { ConditionInput, Outcome } from '../runtime/conditions.js';
+import type { ConditionInput } from '../runtime/conditions.js';
 import { objectKey } from '../runtime/informer.js';
 import { errorMessage, type Manager } from '../runtime/manager.js';
 import { onlyStatusChanged } from '../runtime/live-state.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 import { finalize, hasCleanupFinalizer, syncFinalizer, type ExternalCleanup } from './finalizer.js';
-import { isPaused, writeStatus, type StatusObject } from './status-writer.js';
+import { reconcileS3Mount, s3Cleanup } from './s3-mount.js';
+import { isPaused, writeStatus, type Report, type StatusObject } from './status-writer.js';
 
 const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
 const DRIFT_POLL_MS = 60_000;
 
 type Secret = KubeObject & { data?: Record<string, string> };
-
-interface Report {
-  outcome: Outcome;
-  domain?: ConditionInput[];
-  fields?: Record<string, unknown>;
-  requeueAfterMs?: number;
-}
 
 function register(
   manager: Manager,
@@ -60,6 +55,9 @@ function register(
       await syncFinalizer(manager, object, cleanup);
       const report = await reconcile(object);
       await writeStatus(manager, object, report.outcome, report.domain ?? [], report.fields ?? {});
+      // Reported, and now retried with the work queue's backoff.
+      if (report.retry && report.outcome.state === 'Progressing')
+        throw new Error(report.outcome.message);
       return report.requeueAfterMs === undefined
         ? undefined
         : { requeueAfterMs: report.requeueAfterMs };
@@ -78,6 +76,24 @@ async function deleteExternal(
   object: StatusObject,
   cleanup: ExternalCleanup<StatusObject> | undefined,
 ): Promise<void> {
+  const blocked = cleanup?.blockedBy?.(object);
+  if (blocked !== undefined) {
+    await writeStatus(
+      manager,
+      object,
+      { state: 'Progressing', reason: 'ReferencedByDriveInstance', message: blocked },
+      [
+        {
+          type: 'DeletionBlocked',
+          status: 'True',
+          reason: 'ReferencedByDriveInstance',
+          message: blocked,
+        },
+      ],
+      {},
+    );
+    return;
+  }
   const what = cleanup?.describe(object) ?? 'what it created outside the cluster';
   const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
   // After a failure the status keeps saying why until an attempt succeeds.
@@ -135,9 +151,9 @@ function secretProblem(
 
 export function registerStorageMountController(
   manager: Manager,
-  cleanup?: ExternalCleanup<StatusObject>,
+  cleanup: ExternalCleanup<StatusObject> = s3Cleanup(manager),
 ): void {
-  register(
+  const enqueue = register(
     manager,
     'StorageMount',
     (object) => {
@@ -179,44 +195,21 @@ export function registerStorageMountController(
       }
       const s3 = spec.s3;
       if (!s3) throw new Error('a StorageMount of type s3 without s3');
-      const credentials = bucketCredentials(object.metadata.name, s3);
-      if (s3.credentials) {
-        const problem = secretProblem(manager, namespace, credentials.accessKeyId.name, [
-          credentials.accessKeyId.key,
-          credentials.secretAccessKey.key,
-        ]);
-        if (problem) return Promise.resolve(problem);
-      }
-      const unverified = (type: string): ConditionInput => ({
-        type,
-        status: 'Unknown',
-        reason: 'Progressing',
-        message: 'not read back from the store yet',
-      });
-      return Promise.resolve({
-        outcome: {
-          state: 'Progressing',
-          reason: 'Progressing',
-          message: `bucket ${s3.bucket.name} is not verified yet`,
-        },
-        domain: ['BucketReady', 'VersioningEnabled', 'CorsConfigured', 'LifecycleConfigured'].map(
-          unverified,
-        ),
-        fields: {
-          bucket: s3.bucket.name,
-          endpoints: {
-            ...(s3.endpoints.internal
-              ? { internal: s3.endpoints.internal.replace(/\/$/, '') }
-              : {}),
-            public: s3.endpoints.public.replace(/\/$/, ''),
-          },
-          credentialsSecretRef: { name: credentials.accessKeyId.name },
-          url: s3.endpoints.public.replace(/\/$/, ''),
-        },
-      });
+      return reconcileS3Mount(manager, object, s3);
     },
     cleanup,
   );
+  // A DriveInstance's host is one of the bucket's CORS origins, and a referenced mount's
+  // deletion waits for it.
+  manager.subscribe(GROUP_VERSION, 'DriveInstance', (_event, object, previous) => {
+    for (const drive of [object, previous]) {
+      if (!drive) continue;
+      const { spec } = drive as KubeObject & { spec: DriveInstanceSpec };
+      const namespace = drive.metadata.namespace ?? '';
+      for (const name of [spec.storageRef.name, ...spec.mounts.map((mount) => mount.name)])
+        enqueue(`${namespace}/${name}`);
+    }
+  });
 }
 
 export function registerOidcClientController(

@@ -13,6 +13,16 @@ export type StatusObject = KubeObject & {
   status?: { conditions?: Condition[] } & Record<string, unknown>;
 };
 
+/** What a reconcile of a StorageMount, OidcClient or WopiClient found, for writeStatus. */
+export interface Report {
+  outcome: Outcome;
+  domain?: ConditionInput[];
+  fields?: Record<string, unknown>;
+  requeueAfterMs?: number;
+  /** A transient failure: after the status is written, retry with backoff. */
+  retry?: boolean;
+}
+
 export function isPaused(object: KubeObject): boolean {
   return object.metadata.annotations?.[PAUSE_ANNOTATION] === 'paused';
 }

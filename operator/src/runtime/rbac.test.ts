@@ -56,6 +56,16 @@ describe('the operator ClusterRole', () => {
     }
   });
 
+  it("lets the StorageMount controller manage Rook's claims and users", () => {
+    for (const [apiVersion, kind] of [
+      ['objectbucket.io/v1alpha1', 'ObjectBucketClaim'],
+      ['ceph.rook.io/v1', 'CephObjectStoreUser'],
+    ] as const) {
+      for (const verb of ['get', 'patch', 'delete'])
+        expect(allowed(apiVersion, kind, verb), `${verb} ${kind}`).toBe(true);
+    }
+  });
+
   it('lets the controllers read their kinds and write only their status', () => {
     for (const kind of ['DriveInstance', 'StorageMount', 'OidcClient', 'WopiClient']) {
       for (const verb of ['get', 'list', 'watch'])

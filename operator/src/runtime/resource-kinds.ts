@@ -69,6 +69,18 @@ const KINDS: ResourceKind[] = [
     namespaced: true,
   },
   {
+    apiVersion: 'objectbucket.io/v1alpha1',
+    kind: 'ObjectBucketClaim',
+    plural: 'objectbucketclaims',
+    namespaced: true,
+  },
+  {
+    apiVersion: 'ceph.rook.io/v1',
+    kind: 'CephObjectStoreUser',
+    plural: 'cephobjectstoreusers',
+    namespaced: true,
+  },
+  {
     apiVersion: 'lasuite.selfhost.dev/v1alpha1',
     kind: 'DriveInstance',
     plural: 'driveinstances',

@@ -30,7 +30,8 @@ export function s3MountResource(s3: Mutable = {}): Mutable {
       s3: {
         provider: 'external',
         bucket: { name: 'drive-media' },
-        endpoints: { internal: 'http://s3.storage.svc:8333', public: 'https://s3.example.com' },
+        // Controllers call the internal endpoint: a closed loopback port, never a real host.
+        endpoints: { internal: 'http://127.0.0.1:9', public: 'https://s3.example.com' },
         credentials: { name: 'media-credentials' },
         ...s3,
       },
@@ -62,7 +63,8 @@ export function oidcClientResource(spec: Mutable = {}): Mutable {
     kind: 'OidcClient',
     metadata: { name: 'login', namespace: 'apps' },
     spec: {
-      issuer: 'https://sso.example.com/realms/example',
+      // Discovered by the OidcClient controller: a closed loopback port, never a real host.
+      issuer: 'http://127.0.0.1:9/realms/example',
       credentials: { secretRef: { name: 'login-client' } },
       ...spec,
     },

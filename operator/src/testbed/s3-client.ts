@@ -1,18 +1,12 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { bucketClient } from '../ports/s3/bucket.js';
 
-/** A path-style S3 client that only sends checksums when required (Ceph Pacific rejects more). */
+/** The operator's own S3 client (path-style, checksums only when required) for test-bed stores. */
 export function s3Client(
   endpoint: string,
   accessKeyId: string,
   secretAccessKey: string,
   region = 'us-east-1',
 ): S3Client {
-  return new S3Client({
-    endpoint,
-    region,
-    forcePathStyle: true,
-    credentials: { accessKeyId, secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return bucketClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey } });
 }

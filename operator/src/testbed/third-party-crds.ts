@@ -1,11 +1,13 @@
-// CRDs of the projects the rendered objects target, for server-side dry-runs: Traefik's and
-// Gateway API's real CRDs from their Go modules (downloaded by hack/build-go-tools.sh crds), and
+// CRDs of the projects the rendered objects target, for server-side dry-runs: Traefik's, Gateway
+// API's and Rook's real CRDs from their Go modules (downloaded by hack/build-go-tools.sh crds), and
 // schema-less stand-ins for cert-manager and CloudNativePG, whose objects the unit tests validate
 // against their published schemas instead.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
 import { toMultiDocumentYaml } from '../render/manifest-yaml.js';
 import { binaries, MissingPrerequisiteError, version } from './binaries.js';
 
@@ -69,6 +71,24 @@ export const STAND_IN_CRDS = [
   standInCrd('postgresql.cnpg.io', 'Cluster', 'clusters', 'v1'),
 ];
 
+const ROOK_CRDS = new Set([
+  'objectbucketclaims.objectbucket.io',
+  'objectbuckets.objectbucket.io',
+  'cephobjectstoreusers.ceph.rook.io',
+]);
+
+/** Rook's real ObjectBucketClaim, ObjectBucket and CephObjectStoreUser CRDs, from its module. */
+export async function rookCrds(): Promise<string> {
+  const rook = await moduleDirectory('github.com/rook/rook', version('ROOK_VERSION'));
+  const documents = parseAllDocuments(
+    await readFile(join(rook, 'deploy/examples/crds.yaml'), 'utf8'),
+  );
+  return documents
+    .filter((document) => ROOK_CRDS.has(String(document.getIn(['metadata', 'name']))))
+    .map((document) => document.toString())
+    .join('---\n');
+}
+
 /** kubectl with a YAML document stream on stdin. */
 export function kubectlWithInput(
   kubeconfig: string,
@@ -102,5 +122,6 @@ export async function installThirdPartyCrds(kubeconfig: string): Promise<void> {
     ['apply', '--server-side', '-f', '-'],
     toMultiDocumentYaml(STAND_IN_CRDS),
   );
+  await kubectlWithInput(kubeconfig, ['apply', '--server-side', '-f', '-'], await rookCrds());
   await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
 }

@@ -1,0 +1,380 @@
+// How the operator gets a bucket's own credentials and internal endpoint, per provider, each
+// observe → create/update: external (a Secret the user gives), rgw (an RGW user created through
+// admin-ops, keys generated here), seaweedfs (an IAM user with a bucket-scoped policy), rook (an
+// ObjectBucketClaim, or a CephObjectStoreUser). What the provider hands out is written to a
+// Secret in the mount's namespace, because Drive reads its keys from there.
+import { randomBytes } from 'node:crypto';
+import type { StorageMountSpec } from '../api/storage-mount.js';
+import { deleteRgwUser, ensureRgwUser, type RgwAdminEndpoint } from '../ports/s3/rgw-admin.js';
+import {
+  deleteSeaweedIdentity,
+  ensureSeaweedIdentity,
+  type SeaweedAdminEndpoint,
+} from '../ports/s3/seaweedfs-iam.js';
+import type { BucketTarget, S3Keys } from '../ports/s3/bucket.js';
+import { MANAGED_BY } from '../render/labels.js';
+import { bucketCredentials } from '../render/resolve-references.js';
+import type { KubeObject } from '../runtime/api-client.js';
+import type { Manager } from '../runtime/manager.js';
+import { FIELD_MANAGER, type Report, type StatusObject } from './status-writer.js';
+
+export type S3Spec = NonNullable<StorageMountSpec['s3']>;
+type Secret = KubeObject & { data?: Record<string, string> };
+
+export const OBC_API_VERSION = 'objectbucket.io/v1alpha1';
+export const COSU_API_VERSION = 'ceph.rook.io/v1';
+
+export interface S3Access {
+  target: Omit<BucketTarget, 'bucket'>;
+  /** The Secret in the mount's namespace that holds the keys Drive uses. */
+  credentialsSecret: string;
+  /** Whether the operator creates the bucket (Rook's claim creates its own). */
+  createBucket: boolean;
+}
+
+export type AccessResult = { access: S3Access } | { waiting: Report };
+
+const waiting = (reason: string, message: string, stalled = false): AccessResult => ({
+  waiting: { outcome: { state: stalled ? 'Stalled' : 'Progressing', reason, message } },
+});
+
+/** A name for the store-side identity of a mount, unique per namespace and mount. */
+export function storeUserName(mount: StatusObject): string {
+  return `lasuite-${mount.metadata.namespace ?? ''}-${mount.metadata.name}`;
+}
+
+async function readSecret(
+  manager: Manager,
+  namespace: string,
+  name: string,
+): Promise<Record<string, string> | undefined> {
+  // Live, not from the cache: a Secret written a moment ago by us or by Rook must be seen, or
+  // fresh keys would be generated twice.
+  const secret = await manager.api.getOrUndefined<Secret>('v1', 'Secret', namespace, name);
+  if (!secret) return undefined;
+  return Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value, 'base64').toString('utf8'),
+    ]),
+  );
+}
+
+function keysFrom(
+  values: Record<string, string> | undefined,
+  idKey = 'AWS_ACCESS_KEY_ID',
+  secretKey = 'AWS_SECRET_ACCESS_KEY',
+): S3Keys | undefined {
+  const accessKeyId = values?.[idKey];
+  const secretAccessKey = values?.[secretKey];
+  return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+}
+
+function ownerReference(mount: StatusObject) {
+  return {
+    apiVersion: mount.apiVersion,
+    kind: mount.kind,
+    name: mount.metadata.name,
+    uid: mount.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** Writes the keys Drive uses into the mount's credentials Secret (owned by the mount). */
+async function writeCredentials(manager: Manager, mount: StatusObject, keys: S3Keys, name: string) {
+  await manager.api.apply(
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name,
+        namespace: mount.metadata.namespace,
+        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
+        ownerReferences: [ownerReference(mount)],
+      },
+      type: 'Opaque',
+      data: {
+        AWS_ACCESS_KEY_ID: Buffer.from(keys.accessKeyId).toString('base64'),
+        AWS_SECRET_ACCESS_KEY: Buffer.from(keys.secretAccessKey).toString('base64'),
+      },
+    },
+    FIELD_MANAGER,
+  );
+}
+
+async function adminEndpoint(
+  manager: Manager,
+  mount: StatusObject,
+  s3: S3Spec,
+): Promise<(RgwAdminEndpoint & SeaweedAdminEndpoint) | AccessResult> {
+  const ref = s3.adminCredentials;
+  const namespace = mount.metadata.namespace ?? '';
+  if (!ref) return waiting('InvalidSpec', 's3.adminCredentials is required', true);
+  const credentials = keysFrom(
+    await readSecret(manager, namespace, ref.name),
+    ref.accessKeyIdKey,
+    ref.secretAccessKeyKey,
+  );
+  if (!credentials)
+    return waiting(
+      'ReferenceNotFound',
+      `Secret ${ref.name} with keys ${ref.accessKeyIdKey} and ${ref.secretAccessKeyKey} (s3.adminCredentials) does not exist yet`,
+    );
+  return { endpoint: internalEndpointOf(s3), region: s3.region, credentials };
+}
+
+function internalEndpointOf(s3: S3Spec): string {
+  return (s3.endpoints.internal ?? '').replace(/\/$/, '');
+}
+
+const isResult = (value: object): value is AccessResult => 'waiting' in value || 'access' in value;
+
+async function externalAccess(manager: Manager, mount: StatusObject, s3: S3Spec) {
+  const refs = bucketCredentials(mount.metadata.name, s3);
+  const keys = keysFrom(
+    await readSecret(manager, mount.metadata.namespace ?? '', refs.accessKeyId.name),
+    refs.accessKeyId.key,
+    refs.secretAccessKey.key,
+  );
+  if (!keys)
+    return waiting(
+      'ReferenceNotFound',
+      `Secret ${refs.accessKeyId.name} with keys ${refs.accessKeyId.key} and ${refs.secretAccessKey.key} (s3.credentials) does not exist yet`,
+    );
+  return {
+    access: {
+      target: { endpoint: internalEndpointOf(s3), region: s3.region, credentials: keys },
+      credentialsSecret: refs.accessKeyId.name,
+      createBucket: false,
+    },
+  };
+}
+
+async function rgwAccess(manager: Manager, mount: StatusObject, s3: S3Spec): Promise<AccessResult> {
+  const admin = await adminEndpoint(manager, mount, s3);
+  if (isResult(admin)) return admin;
+  const secret = bucketCredentials(mount.metadata.name, s3).accessKeyId.name;
+  let keys = keysFrom(await readSecret(manager, mount.metadata.namespace ?? '', secret));
+  if (!keys) {
+    // RGW accepts keys chosen by the caller: generated here, stored before the user exists,
+    // so a crash in between leaves keys that the next reconcile gives to the user.
+    keys = {
+      accessKeyId: `LS${randomBytes(9).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString('base64url'),
+    };
+    await writeCredentials(manager, mount, keys, secret);
+  }
+  const action = await ensureRgwUser(admin, {
+    uid: storeUserName(mount),
+    displayName: `Drive storage ${mount.metadata.namespace ?? ''}/${mount.metadata.name}`,
+    keys,
+  });
+  if (action !== 'unchanged')
+    await manager.events.record(
+      mount,
+      'Normal',
+      action === 'created' ? 'UserCreated' : 'UserUpdated',
+      `RGW user ${storeUserName(mount)} ${action} at ${admin.endpoint}`,
+    );
+  return {
+    access: {
+      target: { endpoint: admin.endpoint, region: s3.region, credentials: keys },
+      credentialsSecret: secret,
+      createBucket: true,
+    },
+  };
+}
+
+async function seaweedAccess(
+  manager: Manager,
+  mount: StatusObject,
+  s3: S3Spec,
+): Promise<AccessResult> {
+  const admin = await adminEndpoint(manager, mount, s3);
+  if (isResult(admin)) return admin;
+  const secret = bucketCredentials(mount.metadata.name, s3).accessKeyId.name;
+  const current = keysFrom(await readSecret(manager, mount.metadata.namespace ?? '', secret));
+  const { keys, action } = await ensureSeaweedIdentity(admin, {
+    userName: storeUserName(mount),
+    bucket: s3.bucket.name,
+    current,
+  });
+  if (keys.accessKeyId !== current?.accessKeyId || keys.secretAccessKey !== current.secretAccessKey)
+    await writeCredentials(manager, mount, keys, secret);
+  if (action !== 'unchanged')
+    await manager.events.record(
+      mount,
+      'Normal',
+      action === 'created' ? 'UserCreated' : 'UserUpdated',
+      `SeaweedFS identity ${storeUserName(mount)} ${action} at ${admin.endpoint}, limited to bucket ${s3.bucket.name}`,
+    );
+  return {
+    access: {
+      target: { endpoint: admin.endpoint, region: s3.region, credentials: keys },
+      credentialsSecret: secret,
+      createBucket: true,
+    },
+  };
+}
+
+/** Rook's ObjectBucketClaim: Rook creates the bucket and writes a Secret and a ConfigMap. */
+async function rookClaimAccess(
+  manager: Manager,
+  mount: StatusObject,
+  s3: S3Spec,
+): Promise<AccessResult> {
+  const namespace = mount.metadata.namespace ?? '';
+  const name = bucketCredentials(mount.metadata.name, s3).accessKeyId.name;
+  await manager.api.apply(
+    {
+      apiVersion: OBC_API_VERSION,
+      kind: 'ObjectBucketClaim',
+      metadata: {
+        name,
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
+        ownerReferences: [ownerReference(mount)],
+      },
+      spec: { bucketName: s3.bucket.name, storageClassName: s3.rook?.storageClassName },
+    },
+    FIELD_MANAGER,
+  );
+  const claim = await manager.api.getOrUndefined<KubeObject & { status?: { phase?: string } }>(
+    OBC_API_VERSION,
+    'ObjectBucketClaim',
+    namespace,
+    name,
+  );
+  const phase = claim?.status?.phase ?? 'Pending';
+  if (phase === 'Failed')
+    return waiting(
+      'WaitingForBucketClaim',
+      `ObjectBucketClaim ${name} failed; see its events and the Rook operator's log`,
+      true,
+    );
+  if (phase !== 'Bound')
+    return waiting('WaitingForBucketClaim', `ObjectBucketClaim ${name} is ${phase}, not Bound yet`);
+  const keys = keysFrom(await readSecret(manager, namespace, name));
+  const configMap = await manager.api.getOrUndefined<
+    KubeObject & { data?: Record<string, string> }
+  >('v1', 'ConfigMap', namespace, name);
+  const host = configMap?.data?.BUCKET_HOST;
+  const port = configMap?.data?.BUCKET_PORT ?? '80';
+  if (!keys || (!host && !s3.endpoints.internal))
+    return waiting(
+      'WaitingForBucketClaim',
+      `ObjectBucketClaim ${name} is Bound but its Secret or ConfigMap is not complete yet`,
+    );
+  const endpoint =
+    s3.endpoints.internal?.replace(/\/$/, '') ??
+    `${port === '443' ? 'https' : 'http'}://${host ?? ''}:${port}`;
+  return {
+    access: {
+      target: { endpoint, region: s3.region, credentials: keys },
+      credentialsSecret: name,
+      createBucket: false,
+    },
+  };
+}
+
+/** A CephObjectStoreUser in the store's namespace; its keys are copied next to the mount. */
+async function rookUserAccess(
+  manager: Manager,
+  mount: StatusObject,
+  s3: S3Spec,
+): Promise<AccessResult> {
+  const store = s3.rook?.objectStore;
+  if (!store) return waiting('InvalidSpec', 's3.rook.objectStore is required', true);
+  const user = storeUserName(mount);
+  await manager.api.apply(
+    {
+      apiVersion: COSU_API_VERSION,
+      kind: 'CephObjectStoreUser',
+      metadata: {
+        name: user,
+        namespace: store.namespace,
+        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
+        // Owner references cannot cross namespaces: the cleanup deletes it by name.
+        annotations: {
+          'lasuite.selfhost.dev/storage-mount': `${mount.metadata.namespace ?? ''}/${mount.metadata.name}`,
+        },
+      },
+      spec: {
+        store: store.name,
+        displayName: `Drive storage ${mount.metadata.namespace ?? ''}/${mount.metadata.name}`,
+      },
+    },
+    FIELD_MANAGER,
+  );
+  const rookSecret = `rook-ceph-object-user-${store.name}-${user}`;
+  const values = await readSecret(manager, store.namespace, rookSecret);
+  const keys = keysFrom(values, 'AccessKey', 'SecretKey');
+  const endpoint = s3.endpoints.internal?.replace(/\/$/, '') ?? values?.Endpoint;
+  if (!keys || !endpoint)
+    return waiting(
+      'WaitingForBucketClaim',
+      `CephObjectStoreUser ${store.namespace}/${user} has no Secret ${rookSecret} yet`,
+    );
+  const secret = bucketCredentials(mount.metadata.name, s3).accessKeyId.name;
+  const current = keysFrom(await readSecret(manager, mount.metadata.namespace ?? '', secret));
+  if (current?.accessKeyId !== keys.accessKeyId || current.secretAccessKey !== keys.secretAccessKey)
+    await writeCredentials(manager, mount, keys, secret);
+  return {
+    access: {
+      target: { endpoint: endpoint.replace(/\/$/, ''), region: s3.region, credentials: keys },
+      credentialsSecret: secret,
+      createBucket: true,
+    },
+  };
+}
+
+export function resolveS3Access(
+  manager: Manager,
+  mount: StatusObject,
+  s3: S3Spec,
+): Promise<AccessResult> {
+  switch (s3.provider) {
+    case 'external':
+      return externalAccess(manager, mount, s3);
+    case 'rgw':
+      return rgwAccess(manager, mount, s3);
+    case 'seaweedfs':
+      return seaweedAccess(manager, mount, s3);
+    case 'rook':
+      return s3.rook?.identity === 'CephObjectStoreUser'
+        ? rookUserAccess(manager, mount, s3)
+        : rookClaimAccess(manager, mount, s3);
+  }
+}
+
+/** Removes the store-side identity the operator created for a mount (reclaimPolicy Delete). */
+export async function deleteS3Identity(
+  manager: Manager,
+  mount: StatusObject,
+  s3: S3Spec,
+): Promise<void> {
+  if (s3.provider === 'rgw' || s3.provider === 'seaweedfs') {
+    const admin = await adminEndpoint(manager, mount, s3);
+    if (isResult(admin)) throw new Error(`cannot remove the store user: ${describeWaiting(admin)}`);
+    if (s3.provider === 'rgw') await deleteRgwUser(admin, storeUserName(mount));
+    else await deleteSeaweedIdentity(admin, storeUserName(mount));
+  }
+  const store = s3.rook?.objectStore;
+  if (s3.provider === 'rook' && s3.rook?.identity === 'CephObjectStoreUser' && store)
+    await manager.api.delete(
+      COSU_API_VERSION,
+      'CephObjectStoreUser',
+      store.namespace,
+      storeUserName(mount),
+    );
+  // An ObjectBucketClaim is owned by the mount; the garbage collector removes it.
+}
+
+export function describeWaiting(result: AccessResult): string {
+  return 'waiting' in result &&
+    result.waiting.outcome.state !== 'Ready' &&
+    'message' in result.waiting.outcome
+    ? result.waiting.outcome.message
+    : 'credentials are not available';
+}
