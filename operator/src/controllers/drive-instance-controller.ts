@@ -4,6 +4,7 @@
 import { driveInstanceSpec, type DriveInstanceSpec } from '../api/drive-instance.js';
 import type { Condition } from '../api/status.js';
 import type { OidcClientSpec, OidcClientStatus } from '../api/oidc-client.js';
+import { isIP } from 'node:net';
 import type { StorageMountSpec, StorageMountStatus } from '../api/storage-mount.js';
 import type { WopiClientSpec } from '../api/wopi-client.js';
 import type { ResolvedIdentity } from '../contract/drive-env.js';
@@ -75,6 +76,12 @@ type Deployment = KubeObject & {
 type Job = KubeObject & {
   status?: { succeeded?: number; conditions?: { type: string; status: string }[] };
 };
+
+/** 127.0.0.0/8, ::1 or localhost: inside a pod, that is the pod itself. */
+function isLoopbackEndpoint(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
 
 class Waiting extends Error {
   constructor(
@@ -275,6 +282,13 @@ export class DriveInstanceController {
       });
     }
     const storage = resolveStorage(spec.storageRef.name, mount.spec.s3, { internalEndpoint });
+    if (isLoopbackEndpoint(storage.internalEndpoint)) {
+      throw new Waiting({
+        state: 'Stalled',
+        reason: 'InvalidSpec',
+        message: `StorageMount ${spec.storageRef.name} has the internal endpoint ${storage.internalEndpoint}, a loopback address: Drive's pods and the edge cannot reach a store there; set spec.s3.endpoints.internal to the store's Service or address`,
+      });
+    }
 
     const client = this.cached<KubeObject & { spec: OidcClientSpec; status?: OidcClientStatus }>(
       GROUP_VERSION,

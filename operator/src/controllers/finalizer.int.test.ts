@@ -5,13 +5,17 @@
 // what it was asked to remove; the bucket-deleting adapter arrives with the [storage] issue.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOperator, type RunningOperator } from '../operator/operator.js';
+import type { RunningOperator } from '../operator/operator.js';
 import type { ApiClient, KubeObject } from '../runtime/api-client.js';
 import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
 import { installCrds } from '../testbed/kube.js';
 import { opaqueSecret } from '../test-support/drive-seed.js';
-import { auditedLogger, recordClusterSecretValues } from '../test-support/log-audit.js';
+import {
+  eventually,
+  operatorUnderTest,
+  stopOperatorUnderTest,
+} from '../test-support/operator-under-test.js';
 import { s3MountResource } from '../test-support/resources.js';
 import { CLEANUP_FINALIZER, type ExternalCleanup } from './finalizer.js';
 import { PAUSE_ANNOTATION, type StatusObject } from './status-writer.js';
@@ -45,7 +49,11 @@ class RecordingCleanup implements ExternalCleanup<StatusObject> {
 }
 
 function mount(name: string, reclaimPolicy: 'Retain' | 'Delete', extra: object = {}): KubeObject {
-  const resource = s3MountResource({ bucket: { name: `bucket-${name}`, reclaimPolicy } });
+  const resource = s3MountResource({
+    bucket: { name: `bucket-${name}`, reclaimPolicy },
+    // A closed loopback port: the controller's S3 calls fail at once and never leave the host.
+    endpoints: { internal: 'http://127.0.0.1:9', public: 'https://s3.example.com' },
+  });
   return {
     ...resource,
     metadata: { ...(resource.metadata as object), name, ...extra },
@@ -59,14 +67,6 @@ describe('finalizers', () => {
   let api: ApiClient;
 
   const get = (name: string) => api.getOrUndefined<Mount>(GROUP_VERSION, 'StorageMount', NS, name);
-  async function eventually<T>(probe: () => Promise<T | undefined | false>): Promise<T> {
-    for (let attempt = 0; attempt < 150; attempt += 1) {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-      await sleep(200);
-    }
-    throw new Error('timed out');
-  }
   const finalizersOf = async (name: string) => (await get(name))?.metadata.finalizers ?? [];
   const gone = async (name: string) => (await get(name)) === undefined;
   const eventsOf = async (name: string, reason: string) =>
@@ -80,26 +80,19 @@ describe('finalizers', () => {
 
   beforeAll(async () => {
     await installCrds(kube().kubeconfig);
-    operator = await startOperator({
-      kubeconfig: kube().kubeconfig,
-      metricsPort: 0,
-      leaderElection: false,
-      leaseNamespace: 'default',
-      identity: 'test',
+    ({ operator, api } = await operatorUnderTest(kube().kubeconfig, {
       controllers: ['storagemount'],
+      logName: 'finalizers',
+      namespace: NS,
       cleanups: { storagemount: cleanup },
-      log: auditedLogger('finalizers'),
-    });
-    api = operator.manager.api;
-    await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    }));
     await api.create(
       opaqueSecret(NS, 'media-credentials', { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }),
     );
   });
 
   afterAll(async () => {
-    await recordClusterSecretValues(api);
-    await operator.stop();
+    await stopOperatorUnderTest(operator);
   });
 
   it('puts none on a resource whose deletion keeps everything, which then goes at once', async () => {

@@ -1,14 +1,17 @@
 // The StorageMount, OidcClient and WopiClient controllers on a real API server, with the test
 // IdP for discovery: the status contract for every outcome.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOperator, type RunningOperator } from '../operator/operator.js';
+import type { RunningOperator } from '../operator/operator.js';
 import type { ApiClient, KubeObject } from '../runtime/api-client.js';
 import { startControlPlane } from '../testbed/control-plane.js';
 import { useServer } from '../testbed/fixtures.js';
 import { installCrds } from '../testbed/kube.js';
 import { opaqueSecret } from '../test-support/drive-seed.js';
-import { auditedLogger, recordClusterSecretValues } from '../test-support/log-audit.js';
+import {
+  eventually,
+  operatorUnderTest,
+  stopOperatorUnderTest,
+} from '../test-support/operator-under-test.js';
 import { startOidcProvider } from '../testbed/oidc-provider.js';
 import {
   oidcClientResource,
@@ -38,36 +41,21 @@ describe('the StorageMount, OidcClient and WopiClient controllers', () => {
       (await status(kind, name))?.conditions as
         { type: string; status: string; reason: string }[] | undefined
     )?.find((c) => c.type === type);
-  async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
-    for (let attempt = 0; attempt < 150; attempt += 1) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      await sleep(200);
-    }
-    throw new Error('timed out');
-  }
 
   beforeAll(async () => {
     await installCrds(kube().kubeconfig);
-    operator = await startOperator({
-      kubeconfig: kube().kubeconfig,
-      metricsPort: 0,
-      leaderElection: false,
-      leaseNamespace: 'default',
-      identity: 'test',
+    ({ operator, api } = await operatorUnderTest(kube().kubeconfig, {
       controllers: ['storagemount', 'oidcclient', 'wopiclient'],
-      log: auditedLogger('resource-controllers'),
-    });
-    api = operator.manager.api;
-    await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+      logName: 'resource-controllers',
+      namespace: NS,
+    }));
     await api.create(
       opaqueSecret(NS, 'login-client', { client_id: 'drive', client_secret: 's3cret' }),
     );
   });
 
   afterAll(async () => {
-    await recordClusterSecretValues(api);
-    await operator.stop();
+    await stopOperatorUnderTest(operator);
   });
 
   it('publishes the discovered endpoints of a reachable issuer', async () => {
@@ -125,7 +113,12 @@ describe('the StorageMount, OidcClient and WopiClient controllers', () => {
     await api.create(
       opaqueSecret(NS, 'media-credentials', { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }),
     );
-    await api.create(s3MountResource() as KubeObject);
+    await api.create(
+      // A closed loopback port: the bucket checks fail at once and never leave the host.
+      s3MountResource({
+        endpoints: { internal: 'http://127.0.0.1:9', public: 'https://s3.example.com' },
+      }) as KubeObject,
+    );
     const published = await eventually(
       async () => (await status('StorageMount', 'media'))?.endpoints,
     );

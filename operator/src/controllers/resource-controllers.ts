@@ -8,6 +8,7 @@ import { oidcClientSpec } from '../api/oidc-client.js';
 import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import { storageMountSpec } from '../api/storage-mount.js';
 import { wopiClientSpec } from '../api/wopi-client.js';
+import { MANAGED_BY } from '../render/labels.js';
 import { COLLABORA_PORT, objectNames, serviceUrl } from '../render/object-names.js';
 import { clientCredentials } from '../render/resolve-references.js';
 import type { KubeObject } from '../runtime/api-client.js';
@@ -17,6 +18,7 @@ import { errorMessage, type Manager } from '../runtime/manager.js';
 import { onlyStatusChanged } from '../runtime/live-state.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 import { finalize, hasCleanupFinalizer, syncFinalizer, type ExternalCleanup } from './finalizer.js';
+import { OBC_API_VERSION } from './s3-access.js';
 import { reconcileS3Mount, s3Cleanup } from './s3-mount.js';
 import { isPaused, writeStatus, type Report, type StatusObject } from './status-writer.js';
 
@@ -153,6 +155,22 @@ export function registerStorageMountController(
   manager: Manager,
   cleanup: ExternalCleanup<StatusObject> = s3Cleanup(manager),
 ): void {
+  // Rook's claims are watched from the first mount that uses one: a cluster without Rook has
+  // no ObjectBucketClaim kind, and a watch on it would fail forever.
+  let watchingClaims = false;
+  const watchClaims = () => {
+    if (watchingClaims) return;
+    watchingClaims = true;
+    manager.subscribe(
+      OBC_API_VERSION,
+      'ObjectBucketClaim',
+      (_event, claim) => {
+        const owner = claim.metadata.ownerReferences?.find((ref) => ref.kind === 'StorageMount');
+        if (owner) enqueue(`${claim.metadata.namespace ?? ''}/${owner.name}`);
+      },
+      `app.kubernetes.io/managed-by=${MANAGED_BY}`,
+    );
+  };
   const enqueue = register(
     manager,
     'StorageMount',
@@ -195,6 +213,7 @@ export function registerStorageMountController(
       }
       const s3 = spec.s3;
       if (!s3) throw new Error('a StorageMount of type s3 without s3');
+      if (s3.provider === 'rook' && s3.rook?.identity !== 'CephObjectStoreUser') watchClaims();
       return reconcileS3Mount(manager, object, s3);
     },
     cleanup,

@@ -15,6 +15,7 @@ import type { BucketTarget, S3Keys } from '../ports/s3/bucket.js';
 import { MANAGED_BY } from '../render/labels.js';
 import { bucketCredentials } from '../render/resolve-references.js';
 import type { KubeObject } from '../runtime/api-client.js';
+import { containsDesired } from '../runtime/live-state.js';
 import type { Manager } from '../runtime/manager.js';
 import { FIELD_MANAGER, type Report, type StatusObject } from './status-writer.js';
 
@@ -79,6 +80,18 @@ function ownerReference(mount: StatusObject) {
     controller: true,
     blockOwnerDeletion: true,
   };
+}
+
+/** Server-side apply, skipped when the live object already has every desired field. */
+async function applyIfChanged(manager: Manager, desired: KubeObject): Promise<KubeObject> {
+  const live = await manager.api.getOrUndefined<KubeObject>(
+    desired.apiVersion,
+    desired.kind,
+    desired.metadata.namespace,
+    desired.metadata.name,
+  );
+  if (live && containsDesired(live, desired)) return live;
+  return manager.api.apply(desired, FIELD_MANAGER);
 }
 
 /** Writes the keys Drive uses into the mount's credentials Secret (owned by the mount). */
@@ -226,27 +239,18 @@ async function rookClaimAccess(
 ): Promise<AccessResult> {
   const namespace = mount.metadata.namespace ?? '';
   const name = bucketCredentials(mount.metadata.name, s3).accessKeyId.name;
-  await manager.api.apply(
-    {
-      apiVersion: OBC_API_VERSION,
-      kind: 'ObjectBucketClaim',
-      metadata: {
-        name,
-        namespace,
-        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
-        ownerReferences: [ownerReference(mount)],
-      },
-      spec: { bucketName: s3.bucket.name, storageClassName: s3.rook?.storageClassName },
+  const claim = (await applyIfChanged(manager, {
+    apiVersion: OBC_API_VERSION,
+    kind: 'ObjectBucketClaim',
+    metadata: {
+      name,
+      namespace,
+      labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
+      ownerReferences: [ownerReference(mount)],
     },
-    FIELD_MANAGER,
-  );
-  const claim = await manager.api.getOrUndefined<KubeObject & { status?: { phase?: string } }>(
-    OBC_API_VERSION,
-    'ObjectBucketClaim',
-    namespace,
-    name,
-  );
-  const phase = claim?.status?.phase ?? 'Pending';
+    spec: { bucketName: s3.bucket.name, storageClassName: s3.rook?.storageClassName },
+  })) as KubeObject & { status?: { phase?: string } };
+  const phase = claim.status?.phase ?? 'Pending';
   if (phase === 'Failed')
     return waiting(
       'WaitingForBucketClaim',
@@ -287,26 +291,23 @@ async function rookUserAccess(
   const store = s3.rook?.objectStore;
   if (!store) return waiting('InvalidSpec', 's3.rook.objectStore is required', true);
   const user = storeUserName(mount);
-  await manager.api.apply(
-    {
-      apiVersion: COSU_API_VERSION,
-      kind: 'CephObjectStoreUser',
-      metadata: {
-        name: user,
-        namespace: store.namespace,
-        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
-        // Owner references cannot cross namespaces: the cleanup deletes it by name.
-        annotations: {
-          'lasuite.selfhost.dev/storage-mount': `${mount.metadata.namespace ?? ''}/${mount.metadata.name}`,
-        },
-      },
-      spec: {
-        store: store.name,
-        displayName: `Drive storage ${mount.metadata.namespace ?? ''}/${mount.metadata.name}`,
+  await applyIfChanged(manager, {
+    apiVersion: COSU_API_VERSION,
+    kind: 'CephObjectStoreUser',
+    metadata: {
+      name: user,
+      namespace: store.namespace,
+      labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
+      // Owner references cannot cross namespaces: the cleanup deletes it by name.
+      annotations: {
+        'lasuite.selfhost.dev/storage-mount': `${mount.metadata.namespace ?? ''}/${mount.metadata.name}`,
       },
     },
-    FIELD_MANAGER,
-  );
+    spec: {
+      store: store.name,
+      displayName: `Drive storage ${mount.metadata.namespace ?? ''}/${mount.metadata.name}`,
+    },
+  });
   const rookSecret = `rook-ceph-object-user-${store.name}-${user}`;
   const values = await readSecret(manager, store.namespace, rookSecret);
   const keys = keysFrom(values, 'AccessKey', 'SecretKey');

@@ -6,7 +6,7 @@
 import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOperator, type RunningOperator } from '../operator/operator.js';
+import type { RunningOperator } from '../operator/operator.js';
 import { bucketClient } from '../ports/s3/bucket.js';
 import type { ApiClient, KubeObject } from '../runtime/api-client.js';
 import { startCephRgw } from '../testbed/ceph-rgw.js';
@@ -16,7 +16,11 @@ import { installCrds } from '../testbed/kube.js';
 import { startSeaweedFs } from '../testbed/seaweedfs.js';
 import { kubectlWithInput, rookCrds } from '../testbed/third-party-crds.js';
 import { opaqueSecret } from '../test-support/drive-seed.js';
-import { auditedLogger, recordClusterSecretValues } from '../test-support/log-audit.js';
+import {
+  eventually,
+  operatorUnderTest,
+  stopOperatorUnderTest,
+} from '../test-support/operator-under-test.js';
 import { driveInstanceResource, s3MountResource } from '../test-support/resources.js';
 
 const NS = 'apps';
@@ -46,14 +50,6 @@ describe('StorageMounts of type s3', () => {
   const mount = (name: string) => api.getOrUndefined<Mount>(GV, 'StorageMount', NS, name);
   const condition = async (name: string, type: string) =>
     (await mount(name))?.status?.conditions?.find((entry) => entry.type === type);
-  async function eventually<T>(probe: () => Promise<T | undefined | false>, seconds = 40) {
-    for (let attempt = 0; attempt < seconds * 5; attempt += 1) {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-      await sleep(200);
-    }
-    throw new Error('timed out');
-  }
   const ready = (name: string) =>
     eventually(async () => {
       const found = await condition(name, 'Ready');
@@ -100,17 +96,11 @@ describe('StorageMounts of type s3', () => {
       ['apply', '--server-side', '-f', '-'],
       await rookCrds(),
     );
-    operator = await startOperator({
-      kubeconfig: kube().kubeconfig,
-      metricsPort: 0,
-      leaderElection: false,
-      leaseNamespace: 'default',
-      identity: 'test',
+    ({ operator, api } = await operatorUnderTest(kube().kubeconfig, {
       controllers: ['storagemount'],
-      log: auditedLogger('s3-mounts'),
-    });
-    api = operator.manager.api;
-    await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+      logName: 's3-mounts',
+      namespace: NS,
+    }));
     await api.create(
       opaqueSecret(NS, 'rgw-admin', {
         AWS_ACCESS_KEY_ID: rgw().adminAccessKey,
@@ -126,8 +116,7 @@ describe('StorageMounts of type s3', () => {
   });
 
   afterAll(async () => {
-    await recordClusterSecretValues(api);
-    await operator.stop();
+    await stopOperatorUnderTest(operator);
   });
 
   it('rgw: creates the user and the bucket, and verifies every setting', async () => {

@@ -46,7 +46,16 @@ export async function seedDriveDependencies(api: ApiClient, namespace: string): 
       password: 'p',
     }),
   );
-  for (const resource of [s3MountResource(), oidcClientResource(), wopiClientResource()]) {
+  const mount = s3MountResource();
+  // Paused: its internal endpoint is a cluster DNS name that must not be looked up from here,
+  // and the DriveInstance takes the endpoint from the spec.
+  mount.metadata = {
+    name: 'media',
+    namespace,
+    annotations: { 'lasuite.selfhost.dev/reconcile': 'paused' },
+  };
+  await api.create(mount as KubeObject);
+  for (const resource of [oidcClientResource(), wopiClientResource()]) {
     (resource.metadata as Record<string, unknown>).namespace = namespace;
     await api.create(resource as KubeObject);
   }

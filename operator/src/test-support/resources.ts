@@ -30,8 +30,9 @@ export function s3MountResource(s3: Mutable = {}): Mutable {
       s3: {
         provider: 'external',
         bucket: { name: 'drive-media' },
-        // Controllers call the internal endpoint: a closed loopback port, never a real host.
-        endpoints: { internal: 'http://127.0.0.1:9', public: 'https://s3.example.com' },
+        // A cluster DNS name: tests that run the StorageMount controller, which calls it, override
+        // it with a loopback address (or pause the mount) so nothing leaves the machine.
+        endpoints: { internal: 'http://s3.storage.svc:8333', public: 'https://s3.example.com' },
         credentials: { name: 'media-credentials' },
         ...s3,
       },
