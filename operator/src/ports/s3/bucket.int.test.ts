@@ -10,6 +10,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { startCephRgw } from '../../testbed/ceph-rgw.js';
 import { useServer } from '../../testbed/fixtures.js';
+import { startNginx } from '../../testbed/nginx.js';
 import { startSeaweedFs } from '../../testbed/seaweedfs.js';
 import {
   bucketClient,
@@ -200,5 +201,59 @@ describe.each(stores)('a Drive bucket on %s', (_name, start) => {
     );
     expect(again).toMatchObject({ problem: 'Conflict' });
     client.destroy();
+  });
+});
+
+// A store without versioning, as some S3-compatible stores are: nginx in front of Ceph RGW
+// answers PutBucketVersioning itself, with 501 for one bucket and with a 200 that changes
+// nothing for another, and passes every other request through.
+describe('a store that refuses or ignores versioning', () => {
+  const rgw = useServer(() => startCephRgw());
+  const front = useServer(() =>
+    startNginx(
+      (port) => `
+  server {
+    listen 127.0.0.1:${String(port)};
+    client_max_body_size 0;
+    default_type application/xml;
+    location / {
+      set $versioning "";
+      if ($request_method = PUT) { set $versioning "put"; }
+      if ($args !~ "(^|&)versioning") { set $versioning ""; }
+      if ($uri ~ "^/refuses-versioning") { set $versioning "\${versioning}-refuse"; }
+      if ($uri ~ "^/ignores-versioning") { set $versioning "\${versioning}-ignore"; }
+      if ($versioning = "put-refuse") {
+        return 501 '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>versioning is not implemented</Message></Error>';
+      }
+      if ($versioning = "put-ignore") { return 200 ''; }
+      proxy_set_header Host $http_host;
+      proxy_pass ${rgw().endpoint};
+    }
+  }`,
+    ),
+  );
+  const target = (bucket: string): BucketTarget => ({
+    endpoint: front().url,
+    region: 'us-east-1',
+    bucket,
+    credentials: { accessKeyId: rgw().adminAccessKey, secretAccessKey: rgw().adminSecretKey },
+  });
+
+  it('stalls with VersioningUnsupported when the store answers NotImplemented', async () => {
+    const refused = await configureBucket(target('refuses-versioning'), SETTINGS, ALL).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({ problem: 'VersioningUnsupported', permanent: true });
+    expect((refused as StoreError).message).toContain(
+      'refuses versioning on bucket refuses-versioning',
+    );
+  });
+
+  it('stalls with VersioningUnsupported when versioning is accepted but does not read back', async () => {
+    const ignored = await configureBucket(target('ignores-versioning'), SETTINGS, ALL).catch(
+      (error: unknown) => error,
+    );
+    expect(ignored).toMatchObject({ problem: 'VersioningUnsupported', permanent: true });
+    expect((ignored as StoreError).message).toContain('reads back versioning is Disabled');
   });
 });
