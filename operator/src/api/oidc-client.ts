@@ -192,6 +192,8 @@ export const oidcClient = defineKind({
     IssuerUnreachable: 'Discovery failed; retried with backoff.',
     IssuerMismatch: 'The discovery document names a different issuer.',
     CredentialsInvalid: 'The IdP answered invalid_client.',
+    ClientMisconfigured:
+      'The credentials are right but the IdP does not let the client use the authorization code flow Drive logs in with.',
     RegistrationFailed: 'The IdP refused the registration or update.',
     ClientDrifted: 'The client at the IdP changed outside the operator and was restored.',
   },

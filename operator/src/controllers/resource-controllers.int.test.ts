@@ -13,11 +13,7 @@ import {
   stopOperatorUnderTest,
 } from '../test-support/operator-under-test.js';
 import { startOidcProvider } from '../testbed/oidc-provider.js';
-import {
-  oidcClientResource,
-  s3MountResource,
-  wopiClientResource,
-} from '../test-support/resources.js';
+import { oidcClientResource, s3MountResource } from '../test-support/resources.js';
 
 const NS = 'apps';
 
@@ -129,12 +125,5 @@ describe('the StorageMount, OidcClient and WopiClient controllers', () => {
     expect((await status('StorageMount', 'media'))?.credentialsSecretRef).toEqual({
       name: 'media-credentials',
     });
-  });
-
-  it('publishes the discovery URL of an editor', async () => {
-    await api.create(wopiClientResource() as KubeObject);
-    expect(
-      await eventually(async () => (await status('WopiClient', 'collabora'))?.discoveryUrl),
-    ).toBe('https://office.example.com/hosting/discovery');
   });
 });

@@ -1,29 +1,24 @@
-// The StorageMount, OidcClient and WopiClient controllers. They honour the status contract now;
-// bucket provisioning and verification (the [storage] issue), client provisioning and the
-// credential check, and WOPI discovery validation (the [identity] issue) fill them in. What they
-// do today: publish what Drive needs from the spec (endpoints, Secrets, discovery URL), discover
-// the OIDC issuer, and say in their conditions what is not verified yet.
-import * as client from 'openid-client';
+// The StorageMount, OidcClient and WopiClient controllers: one registration each (status
+// contract, pause, finalizer), the work per kind in s3-mount.ts, oidc-client.ts and
+// wopi-client.ts. SMB shares are verified by the [smb] issue; until then they say so.
 import { oidcClientSpec } from '../api/oidc-client.js';
 import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import { storageMountSpec } from '../api/storage-mount.js';
 import { wopiClientSpec } from '../api/wopi-client.js';
 import { MANAGED_BY } from '../render/labels.js';
-import { COLLABORA_PORT, objectNames, serviceUrl } from '../render/object-names.js';
-import { clientCredentials } from '../render/resolve-references.js';
 import type { KubeObject } from '../runtime/api-client.js';
-import type { ConditionInput } from '../runtime/conditions.js';
 import { objectKey } from '../runtime/informer.js';
 import { errorMessage, type Manager } from '../runtime/manager.js';
 import { onlyStatusChanged } from '../runtime/live-state.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 import { finalize, hasCleanupFinalizer, syncFinalizer, type ExternalCleanup } from './finalizer.js';
 import { OBC_API_VERSION } from './s3-access.js';
+import { oidcCleanup, reconcileOidcClient } from './oidc-client.js';
 import { reconcileS3Mount, s3Cleanup } from './s3-mount.js';
+import { reconcileWopiClient } from './wopi-client.js';
 import { isPaused, writeStatus, type Report, type StatusObject } from './status-writer.js';
 
 const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
-const DRIFT_POLL_MS = 60_000;
 
 type Secret = KubeObject & { data?: Record<string, string> };
 
@@ -233,127 +228,26 @@ export function registerStorageMountController(
 
 export function registerOidcClientController(
   manager: Manager,
-  cleanup?: ExternalCleanup<StatusObject>,
+  cleanup: ExternalCleanup<StatusObject> = oidcCleanup(manager),
 ): void {
-  register(
+  const enqueue = register(
     manager,
     'OidcClient',
-    async (object) => {
-      const spec = oidcClientSpec.parse(object.spec);
-      const namespace = object.metadata.namespace ?? '';
-      let configuration: client.Configuration;
-      try {
-        // Plain-HTTP issuers are refused unless the spec names one (test beds, loopback IdPs).
-        // eslint-disable-next-line @typescript-eslint/no-deprecated
-        const execute = spec.issuer.startsWith('http:') ? [client.allowInsecureRequests] : [];
-        configuration = await client.discovery(
-          new URL(spec.issuer),
-          'discovery',
-          undefined,
-          undefined,
-          { execute, timeout: 10 },
-        );
-      } catch (error) {
-        const mismatch =
-          error instanceof client.ClientError &&
-          error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED';
-        const message = mismatch
-          ? `the discovery document of ${spec.issuer} names another issuer; set spec.issuer to exactly the issuer the IdP announces`
-          : `discovery of ${spec.issuer} failed: ${errorMessage(error)}`;
-        return {
-          outcome: mismatch
-            ? { state: 'Stalled', reason: 'IssuerMismatch', message }
-            : { state: 'Progressing', reason: 'IssuerUnreachable', message },
-          domain: [
-            {
-              type: 'DiscoveryReachable',
-              status: 'False',
-              reason: mismatch ? 'IssuerMismatch' : 'IssuerUnreachable',
-              message,
-            },
-          ],
-          requeueAfterMs: mismatch ? undefined : 15_000,
-        };
-      }
-      const metadata = configuration.serverMetadata();
-      const endpoints = {
-        authorization: metadata.authorization_endpoint,
-        token: metadata.token_endpoint,
-        userinfo: metadata.userinfo_endpoint,
-        jwks: metadata.jwks_uri,
-        endSession: metadata.end_session_endpoint,
-        introspection: metadata.introspection_endpoint,
-      };
-      const discovered: ConditionInput = {
-        type: 'DiscoveryReachable',
-        status: 'True',
-        reason: 'Succeeded',
-        message: `discovered ${spec.issuer}`,
-      };
-      const fields: Record<string, unknown> = {
-        endpoints: Object.fromEntries(
-          Object.entries(endpoints).filter(([, value]) => value !== undefined),
-        ),
-      };
-      const credentials = clientCredentials(object.metadata.name, spec);
-      if (spec.credentials.secretRef) {
-        const ref = spec.credentials.secretRef;
-        const problem = secretProblem(manager, namespace, ref.name, [
-          ...(spec.clientId === undefined ? [ref.clientIdKey] : []),
-          ref.clientSecretKey,
-        ]);
-        if (problem) return { ...problem, domain: [discovered], fields };
-      }
-      fields.credentialsSecretRef = { name: credentials.clientSecret.name };
-      return {
-        outcome: {
-          state: 'Progressing',
-          reason: 'Progressing',
-          message: 'the client credentials are not checked yet',
-        },
-        domain: [
-          discovered,
-          {
-            type: 'CredentialsValid',
-            status: 'Unknown',
-            reason: 'Progressing',
-            message: 'not checked yet',
-          },
-        ],
-        fields,
-        requeueAfterMs: DRIFT_POLL_MS,
-      };
-    },
+    (object) => reconcileOidcClient(manager, object, oidcClientSpec.parse(object.spec)),
     cleanup,
   );
+  // Every DriveInstance host is a redirect URI of the client it logs in with.
+  manager.subscribe(GROUP_VERSION, 'DriveInstance', (_event, object, previous) => {
+    for (const drive of [object, previous]) {
+      if (!drive) continue;
+      const { spec } = drive as KubeObject & { spec: DriveInstanceSpec };
+      enqueue(`${drive.metadata.namespace ?? ''}/${spec.oidcClientRef.name}`);
+    }
+  });
 }
 
 export function registerWopiClientController(manager: Manager): void {
-  register(manager, 'WopiClient', (object) => {
-    const spec = wopiClientSpec.parse(object.spec);
-    const discoveryUrl =
-      spec.external?.discoveryUrl ??
-      serviceUrl(
-        objectNames.collaboraService(object.metadata.name),
-        object.metadata.namespace ?? '',
-        COLLABORA_PORT,
-        '/hosting/discovery',
-      );
-    return Promise.resolve({
-      outcome: {
-        state: 'Progressing',
-        reason: 'Progressing',
-        message: 'the WOPI discovery is not validated yet',
-      },
-      domain: [
-        {
-          type: 'DiscoveryValid',
-          status: 'Unknown',
-          reason: 'Progressing',
-          message: 'not fetched yet',
-        },
-      ],
-      fields: { discoveryUrl },
-    });
-  });
+  register(manager, 'WopiClient', (object) =>
+    reconcileWopiClient(object, wopiClientSpec.parse(object.spec)),
+  );
 }

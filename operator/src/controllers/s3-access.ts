@@ -17,10 +17,10 @@ import { bucketCredentials } from '../render/resolve-references.js';
 import type { KubeObject } from '../runtime/api-client.js';
 import { containsDesired } from '../runtime/live-state.js';
 import type { Manager } from '../runtime/manager.js';
+import { controllerReference, readSecretValues, writeOwnedSecret } from './owned-secrets.js';
 import { FIELD_MANAGER, type Report, type StatusObject } from './status-writer.js';
 
 export type S3Spec = NonNullable<StorageMountSpec['s3']>;
-type Secret = KubeObject & { data?: Record<string, string> };
 
 export const OBC_API_VERSION = 'objectbucket.io/v1alpha1';
 export const COSU_API_VERSION = 'ceph.rook.io/v1';
@@ -44,23 +44,6 @@ export function storeUserName(mount: StatusObject): string {
   return `lasuite-${mount.metadata.namespace ?? ''}-${mount.metadata.name}`;
 }
 
-async function readSecret(
-  manager: Manager,
-  namespace: string,
-  name: string,
-): Promise<Record<string, string> | undefined> {
-  // Live, not from the cache: a Secret written a moment ago by us or by Rook must be seen, or
-  // fresh keys would be generated twice.
-  const secret = await manager.api.getOrUndefined<Secret>('v1', 'Secret', namespace, name);
-  if (!secret) return undefined;
-  return Object.fromEntries(
-    Object.entries(secret.data ?? {}).map(([key, value]) => [
-      key,
-      Buffer.from(value, 'base64').toString('utf8'),
-    ]),
-  );
-}
-
 function keysFrom(
   values: Record<string, string> | undefined,
   idKey = 'AWS_ACCESS_KEY_ID',
@@ -69,17 +52,6 @@ function keysFrom(
   const accessKeyId = values?.[idKey];
   const secretAccessKey = values?.[secretKey];
   return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
-}
-
-function ownerReference(mount: StatusObject) {
-  return {
-    apiVersion: mount.apiVersion,
-    kind: mount.kind,
-    name: mount.metadata.name,
-    uid: mount.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }
 
 /** Server-side apply, skipped when the live object already has every desired field. */
@@ -95,25 +67,11 @@ async function applyIfChanged(manager: Manager, desired: KubeObject): Promise<Ku
 }
 
 /** Writes the keys Drive uses into the mount's credentials Secret (owned by the mount). */
-async function writeCredentials(manager: Manager, mount: StatusObject, keys: S3Keys, name: string) {
-  await manager.api.apply(
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        name,
-        namespace: mount.metadata.namespace,
-        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
-        ownerReferences: [ownerReference(mount)],
-      },
-      type: 'Opaque',
-      data: {
-        AWS_ACCESS_KEY_ID: Buffer.from(keys.accessKeyId).toString('base64'),
-        AWS_SECRET_ACCESS_KEY: Buffer.from(keys.secretAccessKey).toString('base64'),
-      },
-    },
-    FIELD_MANAGER,
-  );
+function writeCredentials(manager: Manager, mount: StatusObject, keys: S3Keys, name: string) {
+  return writeOwnedSecret(manager, mount, name, {
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+  });
 }
 
 async function adminEndpoint(
@@ -125,7 +83,7 @@ async function adminEndpoint(
   const namespace = mount.metadata.namespace ?? '';
   if (!ref) return waiting('InvalidSpec', 's3.adminCredentials is required', true);
   const credentials = keysFrom(
-    await readSecret(manager, namespace, ref.name),
+    await readSecretValues(manager, namespace, ref.name),
     ref.accessKeyIdKey,
     ref.secretAccessKeyKey,
   );
@@ -146,7 +104,7 @@ const isResult = (value: object): value is AccessResult => 'waiting' in value ||
 async function externalAccess(manager: Manager, mount: StatusObject, s3: S3Spec) {
   const refs = bucketCredentials(mount.metadata.name, s3);
   const keys = keysFrom(
-    await readSecret(manager, mount.metadata.namespace ?? '', refs.accessKeyId.name),
+    await readSecretValues(manager, mount.metadata.namespace ?? '', refs.accessKeyId.name),
     refs.accessKeyId.key,
     refs.secretAccessKey.key,
   );
@@ -168,7 +126,7 @@ async function rgwAccess(manager: Manager, mount: StatusObject, s3: S3Spec): Pro
   const admin = await adminEndpoint(manager, mount, s3);
   if (isResult(admin)) return admin;
   const secret = bucketCredentials(mount.metadata.name, s3).accessKeyId.name;
-  let keys = keysFrom(await readSecret(manager, mount.metadata.namespace ?? '', secret));
+  let keys = keysFrom(await readSecretValues(manager, mount.metadata.namespace ?? '', secret));
   if (!keys) {
     // RGW accepts keys chosen by the caller: generated here, stored before the user exists,
     // so a crash in between leaves keys that the next reconcile gives to the user.
@@ -207,7 +165,7 @@ async function seaweedAccess(
   const admin = await adminEndpoint(manager, mount, s3);
   if (isResult(admin)) return admin;
   const secret = bucketCredentials(mount.metadata.name, s3).accessKeyId.name;
-  const current = keysFrom(await readSecret(manager, mount.metadata.namespace ?? '', secret));
+  const current = keysFrom(await readSecretValues(manager, mount.metadata.namespace ?? '', secret));
   const { keys, action } = await ensureSeaweedIdentity(admin, {
     userName: storeUserName(mount),
     bucket: s3.bucket.name,
@@ -246,7 +204,7 @@ async function rookClaimAccess(
       name,
       namespace,
       labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
-      ownerReferences: [ownerReference(mount)],
+      ownerReferences: [controllerReference(mount)],
     },
     spec: { bucketName: s3.bucket.name, storageClassName: s3.rook?.storageClassName },
   })) as KubeObject & { status?: { phase?: string } };
@@ -259,7 +217,7 @@ async function rookClaimAccess(
     );
   if (phase !== 'Bound')
     return waiting('WaitingForBucketClaim', `ObjectBucketClaim ${name} is ${phase}, not Bound yet`);
-  const keys = keysFrom(await readSecret(manager, namespace, name));
+  const keys = keysFrom(await readSecretValues(manager, namespace, name));
   const configMap = await manager.api.getOrUndefined<
     KubeObject & { data?: Record<string, string> }
   >('v1', 'ConfigMap', namespace, name);
@@ -309,7 +267,7 @@ async function rookUserAccess(
     },
   });
   const rookSecret = `rook-ceph-object-user-${store.name}-${user}`;
-  const values = await readSecret(manager, store.namespace, rookSecret);
+  const values = await readSecretValues(manager, store.namespace, rookSecret);
   const keys = keysFrom(values, 'AccessKey', 'SecretKey');
   const endpoint = s3.endpoints.internal?.replace(/\/$/, '') ?? values?.Endpoint;
   if (!keys || !endpoint)
@@ -318,7 +276,7 @@ async function rookUserAccess(
       `CephObjectStoreUser ${store.namespace}/${user} has no Secret ${rookSecret} yet`,
     );
   const secret = bucketCredentials(mount.metadata.name, s3).accessKeyId.name;
-  const current = keysFrom(await readSecret(manager, mount.metadata.namespace ?? '', secret));
+  const current = keysFrom(await readSecretValues(manager, mount.metadata.namespace ?? '', secret));
   if (current?.accessKeyId !== keys.accessKeyId || current.secretAccessKey !== keys.secretAccessKey)
     await writeCredentials(manager, mount, keys, secret);
   return {

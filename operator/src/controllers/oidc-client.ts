@@ -1,0 +1,418 @@
+// An OidcClient: discovery (endpoints into status), the client's credentials by mode (an
+// existing Secret, or RFC 7591 registration kept in sync through RFC 7592), and a credential
+// check that needs no user. Drift is looked for every minute; the registered client is deleted
+// with the OidcClient when its deletionPolicy says so.
+import * as client from 'openid-client';
+import type { DriveInstanceSpec } from '../api/drive-instance.js';
+import type { OidcClientSpec } from '../api/oidc-client.js';
+import { checkClientCredentials, IdpUnreachableError } from '../ports/oidc/credential-check.js';
+import {
+  deleteClient,
+  metadataDiffers,
+  readClient,
+  registerClient,
+  RegistrationError,
+  updateClient,
+  type ClientMetadata,
+  type RegisteredClient,
+} from '../ports/oidc/dynamic-registration.js';
+import { objectNames } from '../render/object-names.js';
+import type { KubeObject } from '../runtime/api-client.js';
+import type { ConditionInput } from '../runtime/conditions.js';
+import { errorMessage, type Manager } from '../runtime/manager.js';
+import type { ExternalCleanup } from './finalizer.js';
+import { readSecretValues, writeOwnedSecret } from './owned-secrets.js';
+import type { Report, StatusObject } from './status-writer.js';
+
+const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
+export const DRIFT_POLL_MS = 60_000;
+
+type Drive = KubeObject & { spec: DriveInstanceSpec };
+
+/** The DriveInstances that log in with this client. */
+function referencingDrives(manager: Manager, object: KubeObject): Drive[] {
+  return [...manager.informer<Drive>(GROUP_VERSION, 'DriveInstance').cache.values()].filter(
+    (drive) =>
+      drive.metadata.namespace === object.metadata.namespace &&
+      drive.spec.oidcClientRef.name === object.metadata.name,
+  );
+}
+
+/** What Drive needs registered (drive-contract §3.3): callback URIs of every host, RS256. */
+export function desiredMetadata(
+  manager: Manager,
+  object: KubeObject,
+  spec: OidcClientSpec,
+): ClientMetadata {
+  const hosts = referencingDrives(manager, object).map((drive) => drive.spec.host);
+  const sorted = (values: string[]) => [...new Set(values)].sort();
+  return {
+    client_name:
+      spec.credentials.dynamicRegistration?.clientName ??
+      `${object.metadata.namespace ?? ''}/${object.metadata.name}`,
+    redirect_uris: sorted([
+      ...hosts.map((host) => `https://${host}/api/v1.0/callback/`),
+      ...spec.redirectUris,
+    ]),
+    post_logout_redirect_uris: sorted([
+      ...hosts.map((host) => `https://${host}/api/v1.0/logout-callback/`),
+      ...spec.postLogoutRedirectUris,
+    ]),
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    // mozilla-django-oidc sends the secret in the body, and Drive cannot change that (§3.3).
+    token_endpoint_auth_method: 'client_secret_post',
+    scope: spec.scopes.join(' '),
+    id_token_signed_response_alg: 'RS256',
+  };
+}
+
+interface Credentials {
+  clientId: string;
+  clientSecret: string;
+  secretName: string;
+  synced?: ConditionInput;
+}
+
+type CredentialsResult = Credentials | { report: Report };
+
+const REGISTRATION_KEYS = {
+  clientId: 'client_id',
+  clientSecret: 'client_secret',
+  token: 'registration_access_token',
+  uri: 'registration_client_uri',
+};
+
+function storedRegistration(values: Record<string, string> | undefined) {
+  const clientId = values?.[REGISTRATION_KEYS.clientId];
+  const clientSecret = values?.[REGISTRATION_KEYS.clientSecret];
+  const registrationAccessToken = values?.[REGISTRATION_KEYS.token];
+  const registrationClientUri = values?.[REGISTRATION_KEYS.uri];
+  return clientId && clientSecret && registrationAccessToken && registrationClientUri
+    ? { clientId, clientSecret, registrationAccessToken, registrationClientUri }
+    : undefined;
+}
+
+function registrationValues(registered: RegisteredClient): Record<string, string> {
+  return {
+    [REGISTRATION_KEYS.clientId]: registered.clientId,
+    [REGISTRATION_KEYS.clientSecret]: registered.clientSecret,
+    [REGISTRATION_KEYS.token]: registered.registrationAccessToken,
+    [REGISTRATION_KEYS.uri]: registered.registrationClientUri,
+  };
+}
+
+function registrationFailure(error: unknown, issuer: string): { report: Report } {
+  if (error instanceof RegistrationError && error.kind === 'Refused')
+    return {
+      report: {
+        outcome: { state: 'Stalled', reason: 'RegistrationFailed', message: error.message },
+        domain: [
+          {
+            type: 'ClientSynced',
+            status: 'False',
+            reason: 'RegistrationFailed',
+            message: error.message,
+          },
+        ],
+      },
+    };
+  const message = `${issuer}: ${errorMessage(error)}; retrying`;
+  return {
+    report: {
+      outcome: { state: 'Progressing', reason: 'IssuerUnreachable', message },
+      retry: true,
+    },
+  };
+}
+
+/**
+ * Registrations whose answer arrived but whose Secret could not be written yet, by OidcClient
+ * uid: RFC 7591 has no lookup by name, so registering again would leave a second client.
+ */
+const unsaved = new Map<string, RegisteredClient>();
+
+async function registeredCredentials(
+  manager: Manager,
+  object: StatusObject,
+  spec: OidcClientSpec,
+): Promise<CredentialsResult> {
+  const registration = spec.credentials.dynamicRegistration;
+  if (!registration) throw new Error('no dynamicRegistration');
+  const namespace = object.metadata.namespace ?? '';
+  const secretName = objectNames.oidcCredentialsSecret(object.metadata.name);
+  const desired = desiredMetadata(manager, object, spec);
+  const uid = object.metadata.uid ?? '';
+  const save = async (registered: RegisteredClient) => {
+    unsaved.set(uid, registered);
+    await writeOwnedSecret(manager, object, secretName, registrationValues(registered));
+    unsaved.delete(uid);
+  };
+  try {
+    const pending = unsaved.get(uid);
+    if (pending) await save(pending);
+    const stored = storedRegistration(await readSecretValues(manager, namespace, secretName));
+    if (stored) {
+      const current = await readClient(stored);
+      if (current && !metadataDiffers(current.metadata, desired))
+        return {
+          clientId: stored.clientId,
+          clientSecret: stored.clientSecret,
+          secretName,
+          synced: {
+            type: 'ClientSynced',
+            status: 'True',
+            reason: 'Succeeded',
+            message: `client ${stored.clientId} matches the spec`,
+          },
+        };
+      if (current) {
+        const updated = await updateClient({ ...stored, metadata: desired });
+        await save(updated);
+        await manager.events.record(
+          object,
+          'Warning',
+          'ClientDrifted',
+          `client ${stored.clientId} at ${spec.issuer} differed from the spec; updated`,
+        );
+        return { clientId: updated.clientId, clientSecret: updated.clientSecret, secretName };
+      }
+      await manager.events.record(
+        object,
+        'Warning',
+        'ClientDrifted',
+        `client ${stored.clientId} is gone from ${spec.issuer}; registering a new one`,
+      );
+    }
+    const tokenRef = registration.initialAccessTokenSecretRef;
+    const initialAccessToken = (await readSecretValues(manager, namespace, tokenRef.name))?.[
+      tokenRef.key
+    ];
+    if (!initialAccessToken)
+      return {
+        report: {
+          outcome: {
+            state: 'Progressing',
+            reason: 'ReferenceNotFound',
+            message: `Secret ${tokenRef.name} with key ${tokenRef.key} (the initial access token) does not exist yet`,
+          },
+          requeueAfterMs: 10_000,
+        },
+      };
+    const registered = await registerClient({
+      issuer: spec.issuer,
+      initialAccessToken,
+      metadata: desired,
+    });
+    await save(registered);
+    await manager.events.record(
+      object,
+      'Normal',
+      'ClientRegistered',
+      `registered client ${registered.clientId} at ${spec.issuer}`,
+    );
+    return { clientId: registered.clientId, clientSecret: registered.clientSecret, secretName };
+  } catch (error) {
+    return registrationFailure(error, spec.issuer);
+  }
+}
+
+async function secretCredentials(
+  manager: Manager,
+  object: StatusObject,
+  spec: OidcClientSpec,
+): Promise<CredentialsResult> {
+  const ref = spec.credentials.secretRef;
+  if (!ref) throw new Error('no secretRef');
+  const values = await readSecretValues(manager, object.metadata.namespace ?? '', ref.name);
+  if (!values)
+    return {
+      report: {
+        outcome: {
+          state: 'Progressing',
+          reason: 'ReferenceNotFound',
+          message: `Secret ${ref.name} does not exist yet`,
+        },
+        requeueAfterMs: 10_000,
+      },
+    };
+  const clientId = spec.clientId ?? values[ref.clientIdKey];
+  const clientSecret = values[ref.clientSecretKey];
+  const missing = [
+    ...(clientId === undefined ? [ref.clientIdKey] : []),
+    ...(clientSecret === undefined ? [ref.clientSecretKey] : []),
+  ];
+  if (clientId === undefined || clientSecret === undefined)
+    return {
+      report: {
+        outcome: {
+          state: 'Stalled',
+          reason: 'SecretKeyMissing',
+          message: `Secret ${ref.name} lacks ${missing.join(', ')}; add the key or point the spec at the right one`,
+        },
+      },
+    };
+  return { clientId, clientSecret, secretName: ref.name };
+}
+
+export async function reconcileOidcClient(
+  manager: Manager,
+  object: StatusObject,
+  spec: OidcClientSpec,
+): Promise<Report> {
+  let configuration: client.Configuration;
+  try {
+    // Plain-HTTP issuers are refused unless the spec names one (test beds, loopback IdPs).
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    const execute = spec.issuer.startsWith('http:') ? [client.allowInsecureRequests] : [];
+    configuration = await client.discovery(
+      new URL(spec.issuer),
+      'discovery',
+      undefined,
+      undefined,
+      {
+        execute,
+        timeout: 10,
+      },
+    );
+  } catch (error) {
+    const mismatch =
+      error instanceof client.ClientError &&
+      error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED';
+    const message = mismatch
+      ? `the discovery document of ${spec.issuer} names another issuer; set spec.issuer to exactly the issuer the IdP announces`
+      : `discovery of ${spec.issuer} failed: ${errorMessage(error)}`;
+    return {
+      outcome: mismatch
+        ? { state: 'Stalled', reason: 'IssuerMismatch', message }
+        : { state: 'Progressing', reason: 'IssuerUnreachable', message },
+      domain: [
+        {
+          type: 'DiscoveryReachable',
+          status: 'False',
+          reason: mismatch ? 'IssuerMismatch' : 'IssuerUnreachable',
+          message,
+        },
+      ],
+      retry: !mismatch,
+    };
+  }
+  const metadata = configuration.serverMetadata();
+  const endpoints = {
+    authorization: metadata.authorization_endpoint,
+    token: metadata.token_endpoint,
+    userinfo: metadata.userinfo_endpoint,
+    jwks: metadata.jwks_uri,
+    endSession: metadata.end_session_endpoint,
+    introspection: metadata.introspection_endpoint,
+  };
+  const discovered: ConditionInput = {
+    type: 'DiscoveryReachable',
+    status: 'True',
+    reason: 'Succeeded',
+    message: `discovered ${spec.issuer}`,
+  };
+  const fields: Record<string, unknown> = {
+    endpoints: Object.fromEntries(
+      Object.entries(endpoints).filter(([, value]) => value !== undefined),
+    ),
+  };
+  if (spec.credentials.keycloak)
+    return {
+      outcome: {
+        state: 'Stalled',
+        reason: 'InvalidSpec',
+        message:
+          'credentials.keycloak is not available in this operator version; use credentials.dynamicRegistration or credentials.secretRef',
+      },
+      domain: [discovered],
+      fields,
+    };
+  const credentials = spec.credentials.dynamicRegistration
+    ? await registeredCredentials(manager, object, spec)
+    : await secretCredentials(manager, object, spec);
+  if ('report' in credentials)
+    return {
+      ...credentials.report,
+      domain: [discovered, ...(credentials.report.domain ?? [])],
+      fields,
+    };
+  fields.credentialsSecretRef = { name: credentials.secretName };
+  fields.clientId = credentials.clientId;
+  const domain = [discovered, ...(credentials.synced ? [credentials.synced] : [])];
+  const drives = referencingDrives(manager, object);
+  try {
+    const verdict = await checkClientCredentials({
+      issuer: spec.issuer,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      tokenEndpointAuthMethod: 'client_secret_post',
+      redirectUri:
+        drives[0] !== undefined
+          ? `https://${drives[0].spec.host}/api/v1.0/callback/`
+          : (spec.redirectUris[0] ?? 'https://drive.invalid/api/v1.0/callback/'),
+    });
+    if (!verdict.valid)
+      return {
+        outcome: { state: 'Stalled', reason: verdict.reason, message: verdict.message },
+        domain: [
+          ...domain,
+          {
+            type: 'CredentialsValid',
+            status: 'False',
+            reason: 'CredentialsInvalid',
+            message: verdict.message,
+          },
+        ],
+        fields,
+        requeueAfterMs: DRIFT_POLL_MS,
+      };
+  } catch (error) {
+    if (!(error instanceof IdpUnreachableError)) throw error;
+    return {
+      outcome: { state: 'Progressing', reason: 'IssuerUnreachable', message: error.message },
+      domain,
+      fields,
+      retry: true,
+    };
+  }
+  return {
+    outcome: {
+      state: 'Ready',
+      message: `client ${credentials.clientId} verified at ${spec.issuer}`,
+    },
+    domain: [
+      ...domain,
+      {
+        type: 'CredentialsValid',
+        status: 'True',
+        reason: 'Succeeded',
+        message: 'the token endpoint accepted the client credentials',
+      },
+    ],
+    fields,
+    requeueAfterMs: DRIFT_POLL_MS,
+  };
+}
+
+/** The finalizer's work: delete a registered client when deletionPolicy is Delete. */
+export function oidcCleanup(manager: Manager): ExternalCleanup<StatusObject> {
+  const specOf = (object: StatusObject) => (object as StatusObject & { spec: OidcClientSpec }).spec;
+  return {
+    describe: (object) => `the client registered at ${specOf(object).issuer}`,
+    needed: (object) =>
+      specOf(object).credentials.dynamicRegistration !== undefined &&
+      specOf(object).deletionPolicy === 'Delete',
+    cleanUp: async (object) => {
+      const stored = storedRegistration(
+        await readSecretValues(
+          manager,
+          object.metadata.namespace ?? '',
+          objectNames.oidcCredentialsSecret(object.metadata.name),
+        ),
+      );
+      // Never registered (or its Secret was removed by hand): nothing the operator can delete.
+      if (stored) await deleteClient(stored);
+    },
+  };
+}
