@@ -241,6 +241,34 @@ describe('configuration roll-outs', () => {
     expect(checksum(renderDrive(changed).objects)).not.toBe(checksum(renderDrive(inputs).objects));
   });
 
+  it('run trigger_wopi_configuration again when a WOPI setting changes, and only then', () => {
+    const wopiJob = (objects: readonly KubeObject[]) =>
+      objects.filter(
+        (object) => object.kind === 'Job' && object.metadata.name.includes('-wopi-config-'),
+      );
+    const inputs = renderInputs();
+    const [job] = wopiJob(renderDrive(inputs).objects) as AnyObject[];
+    expect(job?.spec.template.spec.containers[0].command).toEqual([
+      'python',
+      'manage.py',
+      'trigger_wopi_configuration',
+    ]);
+    const moved = renderInputs(
+      {},
+      {
+        editors: inputs.editors.map((editor) => ({
+          ...editor,
+          discoveryUrl: 'https://office.example.com/hosting/discovery',
+        })),
+      },
+    );
+    expect(wopiJob(renderDrive(moved).objects)[0]?.metadata.name).not.toBe(job?.metadata.name);
+    expect(
+      wopiJob(renderDrive(renderInputs({ version: 'v0.21.0' })).objects)[0]?.metadata.name,
+    ).toBe(job?.metadata.name);
+    expect(wopiJob(renderDrive(renderInputs({}, { editors: [] })).objects)).toEqual([]);
+  });
+
   it('name the migrations Job after the Drive version', () => {
     expect(renderDrive(renderInputs({ version: 'v0.21.0' })).migrationsJob).not.toBe(
       renderDrive(renderInputs()).migrationsJob,

@@ -13,7 +13,7 @@ import { routePlan } from './edge/route-plan.js';
 import { s3Upstream } from './edge/s3-upstream.js';
 import { traefikEdge } from './edge/traefik.js';
 import { generatedSecrets } from './generated-secrets.js';
-import { cronJobs, migrationsJob } from './jobs.js';
+import { cronJobs, migrationsJob, wopiConfigurationJob } from './jobs.js';
 import { mediaAuthMode, mediaAuthOriginalUrlHeader, type MediaAuthMode } from './media-auth.js';
 import { mediaGatewayAuthUrl, mediaGatewayObjects } from './media-gateway.js';
 import { networkPolicies } from './network-policies.js';
@@ -151,6 +151,7 @@ export function renderDrive(inputs: DriveRenderInputs): RenderedDrive {
     ...frontendObjects(context),
     ...celeryObjects(context),
     job,
+    ...wopiConfigurationJob(context),
     ...cronJobs(context),
     ...managedRedis(owner, spec),
     ...databaseCluster(owner, spec),

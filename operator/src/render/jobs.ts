@@ -1,4 +1,5 @@
-// The migrations Job (one per Drive version and configuration) and Drive's two daily commands.
+// The migrations Job (one per Drive version and configuration), the WOPI configuration Job (one
+// per WOPI configuration) and Drive's two daily commands.
 import { createHash } from 'node:crypto';
 import { backendContainer, podTemplate, type DrivePodContext } from './drive-pods.js';
 import { childMeta } from './labels.js';
@@ -34,6 +35,37 @@ export function migrationsJob(context: DrivePodContext) {
       }),
     },
   };
+}
+
+/**
+ * Drive caches what it read from the editors' discovery for 24 h and refreshes it daily; a
+ * changed WOPI setting (an editor added, a discovery URL moved) would go unseen until then.
+ * `trigger_wopi_configuration` enqueues the refresh on the celery worker (drive-contract §6), so
+ * a new Job, named after the WOPI settings, runs whenever they change.
+ */
+export function wopiConfigurationJob(context: DrivePodContext) {
+  const { owner, spec, env } = context;
+  const wopi = env.filter((entry) => entry.name.startsWith('WOPI_'));
+  if (!wopi.some((entry) => entry.name === 'WOPI_CLIENTS')) return [];
+  const hash = createHash('sha256').update(JSON.stringify(wopi)).digest('hex').slice(0, 10);
+  const container = backendContainer(context, 'configure-wopi', {
+    command: ['python', 'manage.py', 'trigger_wopi_configuration'],
+    resources: RESOURCE_DEFAULTS.job,
+  });
+  return [
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: childMeta(owner, objectNames.wopiConfigurationJob(owner.name, hash), 'wopi'),
+      spec: {
+        backoffLimit: 3,
+        activeDeadlineSeconds: 600,
+        template: podTemplate(owner, 'wopi', spec.version, [container], {
+          restartPolicy: 'Never',
+        }),
+      },
+    },
+  ];
 }
 
 // drive-contract §2: the upstream chart runs these daily.

@@ -99,7 +99,7 @@ export function networkPolicies(
     policy(owner, 'frontend', ['frontend'], edge, 'http'),
     policy(owner, 'media-gateway', ['media-gateway'], edge, 'http'),
     // Celery workers and beat serve nothing.
-    policy(owner, 'none', ['worker', 'beat', 'migrations', 'maintenance'], undefined),
+    policy(owner, 'none', ['worker', 'beat', 'migrations', 'maintenance', 'wopi'], undefined),
   ];
   if (spec.redis.managed) {
     objects.push(
@@ -107,7 +107,16 @@ export function networkPolicies(
         owner,
         'redis',
         ['redis'],
-        [componentPeer(owner.name, ['backend', 'worker', 'beat', 'migrations', 'maintenance'])],
+        [
+          componentPeer(owner.name, [
+            'backend',
+            'worker',
+            'beat',
+            'migrations',
+            'maintenance',
+            'wopi',
+          ]),
+        ],
         REDIS_PORT,
       ),
     );

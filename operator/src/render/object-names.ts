@@ -17,6 +17,7 @@ export const objectNames = {
   s3Upstream: (drive: string) => `${drive}-s3`,
   /** The migrations Job of one version and configuration. */
   migrationsJob: (drive: string, hash: string) => `${drive}-migrate-${hash}`,
+  wopiConfigurationJob: (drive: string, hash: string) => `${drive}-wopi-config-${hash}`,
   cleanPendingCronJob: (drive: string) => `${drive}-clean-pending`,
   purgeDeletedCronJob: (drive: string) => `${drive}-purge-deleted`,
   /** Secret holding the URL (and password) of the managed Redis, and its Deployment/Service. */
