@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { GROUP_VERSION } from '../operator/src/api/kind.js';
-import { CHILD_KINDS } from '../operator/src/controllers/drive-instance-controller.js';
+import { CHILD_KINDS } from '../operator/src/controllers/owned-children.js';
 import { REPO_ROOT } from '../operator/src/repo-root.js';
 import type { ApiClient } from '../operator/src/runtime/api-client.js';
 import { type KubeObject } from '../operator/src/runtime/api-client.js';

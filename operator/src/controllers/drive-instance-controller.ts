@@ -16,7 +16,6 @@ import type {
 } from '../render/drive-inputs.js';
 import { renderDrive, RenderError, type RenderedDrive } from '../render/drive-objects.js';
 import { MEDIA_GATEWAY_IMAGE } from '../render/images.js';
-import { MANAGED_BY } from '../render/labels.js';
 import { objectNames } from '../render/object-names.js';
 import {
   managedEditorRoute,
@@ -28,35 +27,13 @@ import { secretKeyRefs } from '../render/secret-references.js';
 import { type KubeObject } from '../runtime/api-client.js';
 import { conditionStatus, type ConditionInput, type Outcome } from '../runtime/conditions.js';
 import { objectKey } from '../runtime/informer.js';
-import { containsDesired, onlyStatusChanged } from '../runtime/live-state.js';
-import { FIELD_MANAGER, isPaused, writeStatus } from './status-writer.js';
+import { onlyStatusChanged } from '../runtime/live-state.js';
+import { MANAGED_SELECTOR, OwnedChildren } from './owned-children.js';
+import { isPaused, writeStatus } from './status-writer.js';
 import { errorMessage, type Manager } from '../runtime/manager.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 
 const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
-const MANAGED_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
-
-/** Kinds of the children, watched (by our label) so that edits and deletions are undone. */
-export const CHILD_KINDS: [string, string][] = [
-  ['v1', 'ConfigMap'],
-  ['v1', 'Service'],
-  ['apps/v1', 'Deployment'],
-  ['batch/v1', 'Job'],
-  ['batch/v1', 'CronJob'],
-  ['policy/v1', 'PodDisruptionBudget'],
-  ['autoscaling/v2', 'HorizontalPodAutoscaler'],
-  ['networking.k8s.io/v1', 'NetworkPolicy'],
-  ['discovery.k8s.io/v1', 'EndpointSlice'],
-];
-/** Children of kinds other projects define; watched once a DriveInstance needs them. */
-const OPTIONAL_CHILD_KINDS = new Set([
-  'cert-manager.io/v1/Certificate',
-  'postgresql.cnpg.io/v1/Cluster',
-  'traefik.io/v1alpha1/Middleware',
-  'traefik.io/v1alpha1/IngressRoute',
-  'networking.k8s.io/v1/Ingress',
-  'gateway.networking.k8s.io/v1/HTTPRoute',
-]);
 
 type DriveInstance = KubeObject & {
   spec: unknown;
@@ -105,6 +82,7 @@ export class DriveInstanceController {
   private readonly enqueue: (key: string) => void;
   /** Which DriveInstances reference which object (kind/namespace/name). */
   private readonly references = new Map<string, Set<string>>();
+  private readonly children: OwnedChildren;
 
   constructor(private readonly manager: Manager) {
     this.enqueue = manager.addController({
@@ -125,23 +103,9 @@ export class DriveInstanceController {
     manager.subscribe('v1', 'Secret', (_event, object) => {
       this.enqueueReferencing('Secret', object);
     });
-    for (const [apiVersion, kind] of CHILD_KINDS) {
-      manager.subscribe(
-        apiVersion,
-        kind,
-        (_event, object) => {
-          this.enqueueOwner(object);
-        },
-        MANAGED_SELECTOR,
-      );
-    }
-  }
-
-  private enqueueOwner(object: KubeObject): void {
-    const owner = object.metadata.ownerReferences?.find(
-      (reference) => reference.kind === 'DriveInstance' && reference.controller,
-    );
-    if (owner) this.enqueue(`${object.metadata.namespace ?? ''}/${owner.name}`);
+    this.children = new OwnedChildren(manager, 'DriveInstance', (key) => {
+      this.enqueue(key);
+    });
   }
 
   private enqueueReferencing(kind: string, object: KubeObject): void {
@@ -213,7 +177,7 @@ export class DriveInstanceController {
         }
         throw error;
       }
-      await this.applyAll(drive, rendered);
+      await this.children.apply(drive, rendered.objects as KubeObject[]);
       const result = await this.report(drive, spec, rendered);
       log.info({ durationMs: Date.now() - started, ready: result.ready }, 'reconciled');
       return result.ready ? undefined : { requeueAfterMs: 30_000 };
@@ -393,80 +357,6 @@ export class DriveInstanceController {
       this.references.set(id, set);
     }
     return renderDrive({ ...inputs, referencedSecrets });
-  }
-
-  private async applyAll(drive: DriveInstance, rendered: RenderedDrive): Promise<void> {
-    const desired = new Set<string>();
-    for (const object of rendered.objects as KubeObject[]) {
-      const id = `${object.apiVersion}/${object.kind}`;
-      desired.add(`${id}/${object.metadata.name}`);
-      const informer = this.manager.informer<KubeObject>(
-        object.apiVersion,
-        object.kind,
-        object.kind === 'Secret' ? undefined : MANAGED_SELECTOR,
-      );
-      if (OPTIONAL_CHILD_KINDS.has(id)) this.watchOptional(object.apiVersion, object.kind);
-      const live = informer.cache.get(objectKey(object));
-      if (live && containsDesired(live, object)) continue;
-      await this.manager.api.apply(object, FIELD_MANAGER);
-      this.manager.log.info(
-        { key: objectKey(drive), object: `${object.kind}/${object.metadata.name}`, created: !live },
-        'applied',
-      );
-    }
-    await this.prune(drive, desired);
-  }
-
-  private readonly watchedOptional = new Set<string>();
-
-  private watchOptional(apiVersion: string, kind: string): void {
-    const id = `${apiVersion}/${kind}`;
-    if (this.watchedOptional.has(id)) return;
-    this.watchedOptional.add(id);
-    this.manager.subscribe(
-      apiVersion,
-      kind,
-      (_event, object) => {
-        this.enqueueOwner(object);
-      },
-      MANAGED_SELECTOR,
-    );
-  }
-
-  /** Deletes children this DriveInstance owns that are no longer desired (an old migrations Job). */
-  private async prune(drive: DriveInstance, desired: Set<string>): Promise<void> {
-    const kinds = [
-      ...CHILD_KINDS.map(([apiVersion, kind]) => `${apiVersion}/${kind}`),
-      ...this.watchedOptional,
-      'v1/Secret',
-    ];
-    for (const id of kinds) {
-      const separator = id.lastIndexOf('/');
-      const apiVersion = id.slice(0, separator);
-      const kind = id.slice(separator + 1);
-      const informer = this.manager.informer<KubeObject>(
-        apiVersion,
-        kind,
-        kind === 'Secret' ? undefined : MANAGED_SELECTOR,
-      );
-      for (const object of informer.cache.values()) {
-        const owned = object.metadata.ownerReferences?.some(
-          (reference) => reference.uid === drive.metadata.uid && reference.controller,
-        );
-        if (
-          owned &&
-          object.metadata.namespace === drive.metadata.namespace &&
-          !desired.has(`${id}/${object.metadata.name}`)
-        ) {
-          await this.manager.api.delete(
-            apiVersion,
-            kind,
-            object.metadata.namespace,
-            object.metadata.name,
-          );
-        }
-      }
-    }
   }
 
   private deployment(namespace: string, name: string): Deployment | undefined {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CHILD_KINDS } from '../controllers/drive-instance-controller.js';
+import { CHILD_KINDS } from '../controllers/owned-children.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { resourceKind } from './resource-kinds.js';
 
