@@ -177,7 +177,7 @@ export class DriveInstanceController {
         }
         throw error;
       }
-      await this.children.apply(drive, rendered.objects as KubeObject[]);
+      await this.children.apply(drive, rendered.objects);
       const result = await this.report(drive, spec, rendered);
       log.info({ durationMs: Date.now() - started, ready: result.ready }, 'reconciled');
       return result.ready ? undefined : { requeueAfterMs: 30_000 };

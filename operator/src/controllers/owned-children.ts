@@ -2,6 +2,7 @@
 // object lacks a desired field, deleted when no longer desired, and watched (by our label) so
 // that an edit or a deletion by someone else brings the owner back to reconcile. Shared by the
 // DriveInstance controller and the WopiClient controller (a managed Collabora).
+import type { KubeObject as RenderedObject } from '../render/drive-objects.js';
 import { MANAGED_BY } from '../render/labels.js';
 import type { KubeObject } from '../runtime/api-client.js';
 import { objectKey } from '../runtime/informer.js';
@@ -68,9 +69,9 @@ export class OwnedChildren {
   }
 
   /** Applies what differs, then deletes owned children of the watched kinds not desired. */
-  async apply(owner: KubeObject, objects: readonly KubeObject[]): Promise<void> {
+  async apply(owner: KubeObject, objects: readonly RenderedObject[]): Promise<void> {
     const desired = new Set<string>();
-    for (const object of objects) {
+    for (const object of objects as readonly KubeObject[]) {
       const id = `${object.apiVersion}/${object.kind}`;
       desired.add(`${id}/${object.metadata.name}`);
       if (OPTIONAL_CHILD_KINDS.has(id) && !this.watchedOptional.has(id)) {

@@ -35,6 +35,24 @@ export function controllerReference(owner: KubeObject) {
   };
 }
 
+/** A Secret owned by `owner` in its namespace, holding `values`. */
+export function ownedSecret(owner: KubeObject, name: string, values: Record<string, string>) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name,
+      namespace: owner.metadata.namespace,
+      labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
+      ownerReferences: [controllerReference(owner)],
+    },
+    type: 'Opaque',
+    data: Object.fromEntries(
+      Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+    ),
+  };
+}
+
 /** Writes a Secret owned by `owner` in its namespace, replacing the keys this operator set. */
 export async function writeOwnedSecret(
   manager: Manager,
@@ -42,21 +60,5 @@ export async function writeOwnedSecret(
   name: string,
   values: Record<string, string>,
 ): Promise<void> {
-  await manager.api.apply(
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        name,
-        namespace: owner.metadata.namespace,
-        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
-        ownerReferences: [controllerReference(owner)],
-      },
-      type: 'Opaque',
-      data: Object.fromEntries(
-        Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
-      ),
-    },
-    FIELD_MANAGER,
-  );
+  await manager.api.apply(ownedSecret(owner, name, values), FIELD_MANAGER);
 }

@@ -15,6 +15,7 @@ import { finalize, hasCleanupFinalizer, syncFinalizer, type ExternalCleanup } fr
 import { OBC_API_VERSION } from './s3-access.js';
 import { oidcCleanup, reconcileOidcClient } from './oidc-client.js';
 import { reconcileS3Mount, s3Cleanup } from './s3-mount.js';
+import { OwnedChildren } from './owned-children.js';
 import { reconcileWopiClient } from './wopi-client.js';
 import { isPaused, writeStatus, type Report, type StatusObject } from './status-writer.js';
 
@@ -247,7 +248,20 @@ export function registerOidcClientController(
 }
 
 export function registerWopiClientController(manager: Manager): void {
-  register(manager, 'WopiClient', (object) =>
-    reconcileWopiClient(object, wopiClientSpec.parse(object.spec)),
+  let enqueue: (key: string) => void = () => undefined;
+  const children = new OwnedChildren(manager, 'WopiClient', (key) => {
+    enqueue(key);
+  });
+  enqueue = register(manager, 'WopiClient', (object) =>
+    reconcileWopiClient(manager, children, object, wopiClientSpec.parse(object.spec)),
   );
+  // A DriveInstance's host is in the editor's WOPI allow-list.
+  manager.subscribe(GROUP_VERSION, 'DriveInstance', (_event, object, previous) => {
+    for (const drive of [object, previous]) {
+      if (!drive) continue;
+      const { spec } = drive as KubeObject & { spec: DriveInstanceSpec };
+      for (const ref of spec.wopiClientRefs)
+        enqueue(`${drive.metadata.namespace ?? ''}/${ref.name}`);
+    }
+  });
 }

@@ -16,7 +16,7 @@ import {
   operatorUnderTest,
   stopOperatorUnderTest,
 } from '../test-support/operator-under-test.js';
-import { wopiClientResource } from '../test-support/resources.js';
+import { driveInstanceResource, wopiClientResource } from '../test-support/resources.js';
 
 const NS = 'apps';
 const GV = 'lasuite.selfhost.dev/v1alpha1';
@@ -87,6 +87,43 @@ describe('WopiClients', () => {
   afterAll(async () => {
     await stopOperatorUnderTest(operator);
     await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('deploys a managed Collabora for the DriveInstances that use it, and waits for it', async () => {
+    const drive = driveInstanceResource({
+      host: 'drive.apps.test',
+      wopiClientRefs: [{ name: 'managed' }],
+    });
+    drive.metadata = { name: 'office-user', namespace: NS };
+    await api.create(drive as KubeObject);
+    const resource = wopiClientResource({ external: undefined, managed: {} });
+    resource.metadata = { name: 'managed', namespace: NS };
+    await api.create(resource as KubeObject);
+    // No kubelet here: the Deployment never becomes available, and the editor says so.
+    const waiting = await withReason('managed', 'EditorAvailable', 'Progressing');
+    expect(waiting.message).toContain('no available replica');
+    const deployments = await api.list<KubeObject & { spec: any }>('apps/v1', 'Deployment', NS);
+    const deployment = deployments.items.find((item) =>
+      item.metadata.ownerReferences?.some((owner) => owner.kind === 'WopiClient'),
+    );
+    if (!deployment) throw new Error('no Deployment owned by the WopiClient');
+    const env = JSON.stringify(deployment.spec.template.spec.containers[0].env);
+    expect(env).toContain('https://drive.apps.test');
+    const proofKey = await api.get<KubeObject & { data: Record<string, string> }>(
+      'v1',
+      'Secret',
+      NS,
+      'managed-collabora-proof-key',
+    );
+    expect(Buffer.from(proofKey.data.proof_key ?? '', 'base64').toString()).toContain(
+      'PRIVATE KEY',
+    );
+    // Deleted by someone else: restored.
+    await api.delete('apps/v1', 'Deployment', NS, deployment.metadata.name);
+    await eventually(async () => {
+      const again = await api.getOrUndefined('apps/v1', 'Deployment', NS, deployment.metadata.name);
+      return again !== undefined && again.metadata.uid !== deployment.metadata.uid;
+    });
   });
 
   it('validates Collabora discovery and lists the extensions it edits', async () => {

@@ -1,10 +1,21 @@
-// A WopiClient: its discovery document fetched from the URL Drive will use and validated the
-// way Drive parses it (first net-zone, edit actions, a complete proof key), reported as
-// DiscoveryValid with the extensions it opens.
+// A WopiClient: a managed Collabora deployed for the DriveInstances that use it (their hosts
+// are its WOPI allow-list, one proof key for every replica), then its discovery document
+// fetched from the URL Drive will use and validated the way Drive parses it (first net-zone,
+// edit actions, a complete proof key), reported as DiscoveryValid with the extensions it opens.
+import { createHash } from 'node:crypto';
+import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import type { WopiClientSpec } from '../api/wopi-client.js';
 import { DiscoveryError, fetchWopiDiscovery } from '../ports/wopi/discovery.js';
 import { COLLABORA_PORT, objectNames, serviceUrl } from '../render/object-names.js';
+import { collaboraObjects, generateProofKey } from '../render/collabora.js';
+import type { KubeObject } from '../runtime/api-client.js';
+import type { ConditionInput } from '../runtime/conditions.js';
+import type { Manager } from '../runtime/manager.js';
+import type { OwnedChildren } from './owned-children.js';
+import { ownedSecret, readSecretValues } from './owned-secrets.js';
 import type { Report, StatusObject } from './status-writer.js';
+
+const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
 
 /** Discovery is fetched again this often: an editor upgrade can change it. */
 export const DISCOVERY_POLL_MS = 300_000;
@@ -21,31 +32,143 @@ export function discoveryUrlOf(object: StatusObject, spec: WopiClientSpec): stri
   );
 }
 
-export async function reconcileWopiClient(
+type Drive = KubeObject & { spec: DriveInstanceSpec };
+type Deployment = KubeObject & {
+  spec?: { replicas?: number };
+  status?: { observedGeneration?: number; availableReplicas?: number };
+};
+
+/** Kinds the DriveInstance edge already routes the editor with (route-plan.ts): not twice. */
+const ROUTE_KINDS = new Set([
+  'IngressRoute',
+  'Middleware',
+  'TraefikService',
+  'Ingress',
+  'HTTPRoute',
+]);
+
+/** The DriveInstances that open documents in this editor. */
+function referencingDrives(manager: Manager, object: KubeObject): Drive[] {
+  return [...manager.informer<Drive>(GROUP_VERSION, 'DriveInstance').cache.values()]
+    .filter(
+      (drive) =>
+        drive.metadata.namespace === object.metadata.namespace &&
+        drive.spec.wopiClientRefs.some((ref) => ref.name === object.metadata.name),
+    )
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}
+
+/**
+ * The proof key all replicas sign with: the spec's Secret, or one generated once and then
+ * kept; the generated one is returned as a child to apply with the rest.
+ */
+async function proofKey(manager: Manager, object: StatusObject, spec: WopiClientSpec) {
+  const given = spec.managed?.proofKeySecretRef;
+  const ref = given ?? { name: `${object.metadata.name}-collabora-proof-key`, key: 'proof_key' };
+  let pem = (await readSecretValues(manager, object.metadata.namespace ?? '', ref.name))?.[ref.key];
+  if (pem === undefined && !given) pem = generateProofKey();
+  // A digest, not the key: it only has to change when the key does, to roll the pods.
+  const version =
+    pem === undefined ? undefined : createHash('sha256').update(pem).digest('hex').slice(0, 12);
+  return {
+    secretName: ref.name,
+    key: ref.key,
+    version,
+    missing: pem === undefined,
+    secret: given || pem === undefined ? [] : [ownedSecret(object, ref.name, { [ref.key]: pem })],
+  };
+}
+
+/** Deploys a managed Collabora; undefined once it is available, else what it waits for. */
+async function deployCollabora(
+  manager: Manager,
+  children: OwnedChildren,
   object: StatusObject,
   spec: WopiClientSpec,
-): Promise<Report> {
-  const discoveryUrl = discoveryUrlOf(object, spec);
-  const fields: Record<string, unknown> = { discoveryUrl };
-  if (spec.managed)
-    // Fetching the in-cluster Service before the editor runs would only fail; and this version
-    // does not deploy Collabora yet, so say that instead of a misleading network error.
+): Promise<Report | undefined> {
+  const managed = spec.managed;
+  if (!managed) return undefined;
+  const drives = referencingDrives(manager, object);
+  const first = drives[0];
+  if (!first)
     return {
       outcome: {
         state: 'Progressing',
         reason: 'Progressing',
-        message: 'a managed Collabora is not deployed by this operator version yet; use external',
+        message:
+          'no DriveInstance references this editor yet: its edge and WOPI hosts come from them',
       },
       domain: [
         {
           type: 'EditorAvailable',
           status: 'False',
           reason: 'Progressing',
-          message: 'not deployed by this operator version',
+          message: 'not deployed yet',
         },
       ],
-      fields,
     };
+  const key = await proofKey(manager, object, spec);
+  if (key.missing)
+    return {
+      outcome: {
+        state: 'Progressing',
+        reason: 'ReferenceNotFound',
+        message: `Secret ${key.secretName} with key ${key.key} (managed.proofKeySecretRef) does not exist yet`,
+      },
+      requeueAfterMs: 10_000,
+    };
+  const objects = collaboraObjects({
+    owner: {
+      name: object.metadata.name,
+      namespace: object.metadata.namespace ?? '',
+      uid: object.metadata.uid,
+    },
+    spec: managed,
+    drives: drives.map((drive) => ({
+      host: drive.spec.host,
+      wopiSrcBaseUrl: `https://${drive.spec.host}`,
+    })),
+    proofKey: { secretName: key.secretName, key: key.key, version: key.version },
+    edge: first.spec.edge,
+  }).filter((child) => !ROUTE_KINDS.has(child.kind));
+  await children.apply(object, [...key.secret, ...objects]);
+  const name = objects.find((child) => child.kind === 'Deployment')?.metadata.name ?? '';
+  const deployment: Deployment | undefined = children.get(
+    'apps/v1',
+    'Deployment',
+    `${object.metadata.namespace ?? ''}/${name}`,
+  );
+  const available =
+    (deployment?.status?.availableReplicas ?? 0) >= 1 &&
+    (deployment?.status?.observedGeneration ?? -1) >= (deployment?.metadata.generation ?? 0);
+  if (available) return undefined;
+  const message = `Deployment ${name} has no available replica yet`;
+  return {
+    outcome: { state: 'Progressing', reason: 'Progressing', message },
+    domain: [{ type: 'EditorAvailable', status: 'False', reason: 'Progressing', message }],
+  };
+}
+
+export async function reconcileWopiClient(
+  manager: Manager,
+  children: OwnedChildren,
+  object: StatusObject,
+  spec: WopiClientSpec,
+): Promise<Report> {
+  const discoveryUrl = discoveryUrlOf(object, spec);
+  const fields: Record<string, unknown> = { discoveryUrl };
+  const waiting = await deployCollabora(manager, children, object, spec);
+  if (waiting) return { ...waiting, fields };
+  const available: ConditionInput[] = spec.managed
+    ? [
+        {
+          type: 'EditorAvailable',
+          status: 'True',
+          reason: 'Succeeded',
+          message: 'the Collabora Deployment has available replicas',
+        },
+      ]
+    : [];
   try {
     const discovery = await fetchWopiDiscovery(discoveryUrl);
     const insecure = discovery.urlsrcOrigins.filter((origin) => origin.startsWith('http:'));
@@ -74,6 +197,7 @@ export async function reconcileWopiClient(
         message: `discovery valid: ${String(discovery.editExtensions.length)} extensions open for editing`,
       },
       domain: [
+        ...available,
         {
           type: 'DiscoveryValid',
           status: 'True',
