@@ -70,8 +70,9 @@ describe('make run on a machine without a cluster', () => {
     expect(row('drive')).toMatch(/^drive\s+driveinstance\S+\s+False\s+Waiting\w+/);
     for (const resource of ['drive-media', 'team-share', 'collabora'])
       expect(row(resource)).toMatch(/\s(True|False)\s+[A-Z]\w+/);
-    // The example's issuer is replaced by the local IdP: nothing is sent to sso.example.com.
-    expect(row('drive-login')).toMatch(/\sFalse\s+Progressing\s+http:\/\/127\.0\.0\.1:\d+\s/);
+    // The example's issuer is replaced by the local IdP, where the operator registers the client
+    // and checks its credentials: nothing is sent to sso.example.com.
+    expect(row('drive-login')).toMatch(/\sTrue\s+Succeeded\s+http:\/\/127\.0\.0\.1:\d+\s/);
     expect(result.output).not.toContain('example.com/realms');
   });
 
