@@ -216,7 +216,9 @@ export function registerStorageMountController(
   );
   // A DriveInstance's host is one of the bucket's CORS origins, and a referenced mount's
   // deletion waits for it.
-  manager.subscribe(GROUP_VERSION, 'DriveInstance', (_event, object, previous) => {
+  manager.subscribe(GROUP_VERSION, 'DriveInstance', (event, object, previous) => {
+    // Only a DriveInstance's spec matters here, never its status.
+    if (event === 'updated' && onlyStatusChanged(previous, object)) return;
     for (const drive of [object, previous]) {
       if (!drive) continue;
       const { spec } = drive as KubeObject & { spec: DriveInstanceSpec };
@@ -238,7 +240,9 @@ export function registerOidcClientController(
     cleanup,
   );
   // Every DriveInstance host is a redirect URI of the client it logs in with.
-  manager.subscribe(GROUP_VERSION, 'DriveInstance', (_event, object, previous) => {
+  manager.subscribe(GROUP_VERSION, 'DriveInstance', (event, object, previous) => {
+    // Only a DriveInstance's spec matters here, never its status.
+    if (event === 'updated' && onlyStatusChanged(previous, object)) return;
     for (const drive of [object, previous]) {
       if (!drive) continue;
       const { spec } = drive as KubeObject & { spec: DriveInstanceSpec };
@@ -256,7 +260,9 @@ export function registerWopiClientController(manager: Manager): void {
     reconcileWopiClient(manager, children, object, wopiClientSpec.parse(object.spec)),
   );
   // A DriveInstance's host is in the editor's WOPI allow-list.
-  manager.subscribe(GROUP_VERSION, 'DriveInstance', (_event, object, previous) => {
+  manager.subscribe(GROUP_VERSION, 'DriveInstance', (event, object, previous) => {
+    // Only a DriveInstance's spec matters here, never its status.
+    if (event === 'updated' && onlyStatusChanged(previous, object)) return;
     for (const drive of [object, previous]) {
       if (!drive) continue;
       const { spec } = drive as KubeObject & { spec: DriveInstanceSpec };

@@ -5,12 +5,8 @@
 // Secret in the mount's namespace, because Drive reads its keys from there.
 import { randomBytes } from 'node:crypto';
 import type { StorageMountSpec } from '../api/storage-mount.js';
-import { deleteRgwUser, ensureRgwUser, type RgwAdminEndpoint } from '../ports/s3/rgw-admin.js';
-import {
-  deleteSeaweedIdentity,
-  ensureSeaweedIdentity,
-  type SeaweedAdminEndpoint,
-} from '../ports/s3/seaweedfs-iam.js';
+import type { RgwAdminEndpoint } from '../ports/s3/rgw-admin.js';
+import type { SeaweedAdminEndpoint } from '../ports/s3/seaweedfs-iam.js';
 import type { BucketTarget, S3Keys } from '../ports/s3/bucket.js';
 import { MANAGED_BY } from '../render/labels.js';
 import { bucketCredentials } from '../render/resolve-references.js';
@@ -122,6 +118,24 @@ async function externalAccess(manager: Manager, mount: StatusObject, s3: S3Spec)
   };
 }
 
+/** Records a store user the operator created or changed, and hands out its access. */
+async function providedUser(
+  manager: Manager,
+  mount: StatusObject,
+  action: 'created' | 'updated' | 'unchanged',
+  what: string,
+  access: S3Access,
+): Promise<AccessResult> {
+  if (action !== 'unchanged')
+    await manager.events.record(
+      mount,
+      'Normal',
+      action === 'created' ? 'UserCreated' : 'UserUpdated',
+      `${what} ${action} at ${access.target.endpoint}`,
+    );
+  return { access };
+}
+
 async function rgwAccess(manager: Manager, mount: StatusObject, s3: S3Spec): Promise<AccessResult> {
   const admin = await adminEndpoint(manager, mount, s3);
   if (isResult(admin)) return admin;
@@ -136,25 +150,18 @@ async function rgwAccess(manager: Manager, mount: StatusObject, s3: S3Spec): Pro
     };
     await writeCredentials(manager, mount, keys, secret);
   }
+  // Adapters load on first use, like the S3 SDK they share (s3-mount.ts).
+  const { ensureRgwUser } = await import('../ports/s3/rgw-admin.js');
   const action = await ensureRgwUser(admin, {
     uid: storeUserName(mount),
     displayName: `Drive storage ${mount.metadata.namespace ?? ''}/${mount.metadata.name}`,
     keys,
   });
-  if (action !== 'unchanged')
-    await manager.events.record(
-      mount,
-      'Normal',
-      action === 'created' ? 'UserCreated' : 'UserUpdated',
-      `RGW user ${storeUserName(mount)} ${action} at ${admin.endpoint}`,
-    );
-  return {
-    access: {
-      target: { endpoint: admin.endpoint, region: s3.region, credentials: keys },
-      credentialsSecret: secret,
-      createBucket: true,
-    },
-  };
+  return providedUser(manager, mount, action, `RGW user ${storeUserName(mount)}`, {
+    target: { endpoint: admin.endpoint, region: s3.region, credentials: keys },
+    credentialsSecret: secret,
+    createBucket: true,
+  });
 }
 
 async function seaweedAccess(
@@ -166,6 +173,7 @@ async function seaweedAccess(
   if (isResult(admin)) return admin;
   const secret = bucketCredentials(mount.metadata.name, s3).accessKeyId.name;
   const current = keysFrom(await readSecretValues(manager, mount.metadata.namespace ?? '', secret));
+  const { ensureSeaweedIdentity } = await import('../ports/s3/seaweedfs-iam.js');
   const { keys, action } = await ensureSeaweedIdentity(admin, {
     userName: storeUserName(mount),
     bucket: s3.bucket.name,
@@ -173,20 +181,17 @@ async function seaweedAccess(
   });
   if (keys.accessKeyId !== current?.accessKeyId || keys.secretAccessKey !== current.secretAccessKey)
     await writeCredentials(manager, mount, keys, secret);
-  if (action !== 'unchanged')
-    await manager.events.record(
-      mount,
-      'Normal',
-      action === 'created' ? 'UserCreated' : 'UserUpdated',
-      `SeaweedFS identity ${storeUserName(mount)} ${action} at ${admin.endpoint}, limited to bucket ${s3.bucket.name}`,
-    );
-  return {
-    access: {
+  return providedUser(
+    manager,
+    mount,
+    action,
+    `SeaweedFS identity ${storeUserName(mount)}, limited to bucket ${s3.bucket.name},`,
+    {
       target: { endpoint: admin.endpoint, region: s3.region, credentials: keys },
       credentialsSecret: secret,
       createBucket: true,
     },
-  };
+  );
 }
 
 /** Rook's ObjectBucketClaim: Rook creates the bucket and writes a Secret and a ConfigMap. */
@@ -316,8 +321,12 @@ export async function deleteS3Identity(
   if (s3.provider === 'rgw' || s3.provider === 'seaweedfs') {
     const admin = await adminEndpoint(manager, mount, s3);
     if (isResult(admin)) throw new Error(`cannot remove the store user: ${describeWaiting(admin)}`);
-    if (s3.provider === 'rgw') await deleteRgwUser(admin, storeUserName(mount));
-    else await deleteSeaweedIdentity(admin, storeUserName(mount));
+    if (s3.provider === 'rgw')
+      await (await import('../ports/s3/rgw-admin.js')).deleteRgwUser(admin, storeUserName(mount));
+    else
+      await (
+        await import('../ports/s3/seaweedfs-iam.js')
+      ).deleteSeaweedIdentity(admin, storeUserName(mount));
   }
   const store = s3.rook?.objectStore;
   if (s3.provider === 'rook' && s3.rook?.identity === 'CephObjectStoreUser' && store)

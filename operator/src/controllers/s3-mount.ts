@@ -3,13 +3,7 @@
 // LifecycleConfigured. Deleting a mount with reclaimPolicy Delete removes every version, the
 // bucket and the store user, behind a finalizer that waits while a DriveInstance uses it.
 import type { DriveInstanceSpec } from '../api/drive-instance.js';
-import {
-  configureBucket,
-  deleteBucket,
-  type BucketPermissions,
-  type SettingName,
-  type SettingResult,
-} from '../ports/s3/bucket.js';
+import type { BucketPermissions, SettingName, SettingResult } from '../ports/s3/bucket.js';
 import { StoreError, type StoreProblem } from '../ports/s3/store-errors.js';
 import type { KubeObject } from '../runtime/api-client.js';
 import type { ConditionInput } from '../runtime/conditions.js';
@@ -155,6 +149,9 @@ export async function reconcileS3Mount(
   );
   let result;
   try {
+    // Loaded on first use: the S3 SDK is a fifth of the operator's memory, and a cluster may
+    // have no s3 mount at all.
+    const { configureBucket } = await import('../ports/s3/bucket.js');
     result = await configureBucket(
       { ...target, bucket: s3.bucket.name },
       {
@@ -251,6 +248,7 @@ export function s3Cleanup(manager: Manager): ExternalCleanup<StatusObject> {
       const access = await resolveS3Access(manager, object, s3);
       if ('waiting' in access) throw new Error(describeWaiting(access));
       const target = { ...access.access.target, bucket: s3.bucket.name };
+      const { deleteBucket } = await import('../ports/s3/bucket.js');
       const versions = await deleteBucket(target);
       manager.log.info(
         { key: objectKey(object), bucket: s3.bucket.name, versions },

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import type { WopiClientSpec } from '../api/wopi-client.js';
-import { DiscoveryError, fetchWopiDiscovery } from '../ports/wopi/discovery.js';
 import { COLLABORA_PORT, objectNames, serviceUrl } from '../render/object-names.js';
 import { collaboraObjects, generateProofKey } from '../render/collabora.js';
 import type { KubeObject } from '../runtime/api-client.js';
@@ -169,6 +168,8 @@ export async function reconcileWopiClient(
         },
       ]
     : [];
+  // Loaded on first use, with its XML parser: many clusters have no editor.
+  const { DiscoveryError, fetchWopiDiscovery } = await import('../ports/wopi/discovery.js');
   try {
     const discovery = await fetchWopiDiscovery(discoveryUrl);
     const insecure = discovery.urlsrcOrigins.filter((origin) => origin.startsWith('http:'));

@@ -12,15 +12,9 @@ import { driveInstanceResource, type Mutable } from '../test-support/resources.j
 import { collaboraObjects, type CollaboraInputs } from './collabora.js';
 import type { KubeObject } from './drive-objects.js';
 import { toMultiDocumentYaml } from './manifest-yaml.js';
+import { TEST_EDGES } from '../test-support/edges.js';
 
-const EDGES = {
-  traefik: { type: 'traefik' },
-  nginx: { type: 'nginx', ingressClassName: 'nginx' },
-  gateway: {
-    type: 'gateway',
-    gateway: { parentRefs: [{ name: 'public', namespace: 'gateways', sectionName: 'https' }] },
-  },
-} as const;
+const EDGES = TEST_EDGES;
 
 function inputs(edge: Mutable, managed: Mutable): CollaboraInputs {
   return {

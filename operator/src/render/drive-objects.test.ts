@@ -8,17 +8,11 @@ import { CHECKSUM_ANNOTATION } from './config-checksum.js';
 import { toMultiDocumentYaml as toYaml } from './manifest-yaml.js';
 import { renderDrive, RenderError, type KubeObject } from './drive-objects.js';
 import { ROTATE_ANNOTATION, ROTATED_FOR_ANNOTATION } from './generated-secrets.js';
+import { TEST_EDGES } from '../test-support/edges.js';
 
 const GOLDEN = join(import.meta.dirname, '__golden__');
 
-const EDGES = {
-  traefik: { type: 'traefik' },
-  nginx: { type: 'nginx', ingressClassName: 'nginx' },
-  gateway: {
-    type: 'gateway',
-    gateway: { parentRefs: [{ name: 'public', namespace: 'gateways', sectionName: 'https' }] },
-  },
-} as const;
+const EDGES = TEST_EDGES;
 
 /** Compares with the committed golden file; UPDATE_GOLDEN=1 rewrites it after a reviewed change. */
 function expectGolden(name: string, text: string): void {

@@ -53,7 +53,22 @@ describe('onlyStatusChanged', () => {
     ).toBe(true);
   });
   it('is false for a spec, metadata or deletion change, and for a first sight', () => {
-    expect(onlyStatusChanged(object, { ...object, spec: { size: 2 } })).toBe(false);
+    // The API server bumps the generation with the spec.
+    expect(
+      onlyStatusChanged(object, {
+        ...object,
+        metadata: { ...object.metadata, generation: 2 },
+        spec: { size: 2 },
+      }),
+    ).toBe(false);
+    // Without a generation, the whole object beyond its status is compared.
+    const { generation: _generation, ...plain } = object.metadata;
+    expect(
+      onlyStatusChanged(
+        { ...object, metadata: plain },
+        { ...object, metadata: plain, spec: { size: 2 } },
+      ),
+    ).toBe(false);
     expect(
       onlyStatusChanged(object, { ...object, metadata: { ...object.metadata, finalizers: [] } }),
     ).toBe(false);

@@ -47,15 +47,29 @@ function canonical(value: unknown): unknown {
 type Resource = { metadata: object } & Record<string, unknown>;
 
 export function onlyStatusChanged(previous: Resource | undefined, object: Resource): boolean {
-  return previous !== undefined && sameJson(beyondStatus(previous), beyondStatus(object));
+  if (previous === undefined) return false;
+  const before = previous.metadata as { generation?: number };
+  const after = object.metadata as { generation?: number };
+  // With a status subresource every spec change bumps the generation: comparing it and the
+  // small metadata spares canonicalising whole objects on every event of every watch.
+  if (before.generation !== undefined && after.generation !== undefined)
+    return (
+      before.generation === after.generation &&
+      sameJson(metadataBeyondVersion(previous.metadata), metadataBeyondVersion(object.metadata))
+    );
+  return sameJson(beyondStatus(previous), beyondStatus(object));
+}
+
+function metadataBeyondVersion(metadata: object): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...metadata };
+  delete copy.resourceVersion;
+  delete copy.managedFields;
+  return copy;
 }
 
 function beyondStatus(object: Resource): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...object };
-  const metadata: Record<string, unknown> = { ...object.metadata };
   delete copy.status;
-  delete metadata.resourceVersion;
-  delete metadata.managedFields;
-  copy.metadata = metadata;
+  copy.metadata = metadataBeyondVersion(object.metadata);
   return copy;
 }

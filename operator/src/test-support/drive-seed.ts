@@ -1,6 +1,6 @@
-// The namespace a DriveInstance needs before it can reconcile: its referenced Secrets, a
-// StorageMount, an OidcClient whose discovery status is already written (no IdP in these runs)
-// and a WopiClient. Shared by the crash test and the benchmarks.
+// The namespace a DriveInstance needs before it can reconcile: its referenced Secrets, and a
+// StorageMount, an OidcClient (its discovery status already written: no IdP in these runs) and
+// a WopiClient, all three paused. Shared by the crash test and the benchmarks.
 import { GROUP_VERSION } from '../api/kind.js';
 import type { ApiClient, KubeObject } from '../runtime/api-client.js';
 import {
@@ -46,17 +46,14 @@ export async function seedDriveDependencies(api: ApiClient, namespace: string): 
       password: 'p',
     }),
   );
-  const mount = s3MountResource();
-  // Paused: its internal endpoint is a cluster DNS name that must not be looked up from here,
-  // and the DriveInstance takes the endpoint from the spec.
-  mount.metadata = {
-    name: 'media',
-    namespace,
-    annotations: { 'lasuite.selfhost.dev/reconcile': 'paused' },
-  };
-  await api.create(mount as KubeObject);
-  for (const resource of [oidcClientResource(), wopiClientResource()]) {
-    (resource.metadata as Record<string, unknown>).namespace = namespace;
+  // Paused, all three: their endpoints are cluster DNS names and example.com hosts that must
+  // not be contacted from here; the DriveInstance reads their specs and the seeded status.
+  for (const resource of [s3MountResource(), oidcClientResource(), wopiClientResource()]) {
+    resource.metadata = {
+      ...(resource.metadata as Record<string, unknown>),
+      namespace,
+      annotations: { 'lasuite.selfhost.dev/reconcile': 'paused' },
+    };
     await api.create(resource as KubeObject);
   }
   await api.applyStatus(
