@@ -3,7 +3,6 @@
 // check that needs no user. Drift is looked for every minute; the registered client is deleted
 // with the OidcClient when its deletionPolicy says so.
 import * as client from 'openid-client';
-import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import type { OidcClientSpec } from '../api/oidc-client.js';
 import { checkClientCredentials, IdpUnreachableError } from '../ports/oidc/credential-check.js';
 import {
@@ -20,31 +19,24 @@ import { objectNames } from '../render/object-names.js';
 import type { KubeObject } from '../runtime/api-client.js';
 import type { ConditionInput } from '../runtime/conditions.js';
 import { errorMessage, type Manager } from '../runtime/manager.js';
+import { referencingDrives, type ReferencedNames } from './drive-references.js';
 import type { ExternalCleanup } from './finalizer.js';
 import { readSecretValues, writeOwnedSecret } from './owned-secrets.js';
 import type { Report, StatusObject } from './status-writer.js';
 
-const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
-export const DRIFT_POLL_MS = 60_000;
+const DRIFT_POLL_MS = 60_000;
 
-type Drive = KubeObject & { spec: DriveInstanceSpec };
-
-/** The DriveInstances that log in with this client. */
-function referencingDrives(manager: Manager, object: KubeObject): Drive[] {
-  return [...manager.informer<Drive>(GROUP_VERSION, 'DriveInstance').cache.values()].filter(
-    (drive) =>
-      drive.metadata.namespace === object.metadata.namespace &&
-      drive.spec.oidcClientRef.name === object.metadata.name,
-  );
-}
+export const CLIENT_REFERENCES: ReferencedNames = (spec) => [spec.oidcClientRef.name];
 
 /** What Drive needs registered (drive-contract §3.3): callback URIs of every host, RS256. */
-export function desiredMetadata(
+function desiredMetadata(
   manager: Manager,
   object: KubeObject,
   spec: OidcClientSpec,
 ): ClientMetadata {
-  const hosts = referencingDrives(manager, object).map((drive) => drive.spec.host);
+  const hosts = referencingDrives(manager, object, CLIENT_REFERENCES).map(
+    (drive) => drive.spec.host,
+  );
   const sorted = (values: string[]) => [...new Set(values)].sort();
   return {
     client_name:
@@ -340,13 +332,15 @@ export async function reconcileOidcClient(
   fields.credentialsSecretRef = { name: credentials.secretName };
   fields.clientId = credentials.clientId;
   const domain = [discovered, ...(credentials.synced ? [credentials.synced] : [])];
-  const drives = referencingDrives(manager, object);
+  const drives = referencingDrives(manager, object, CLIENT_REFERENCES);
   try {
     const verdict = await checkClientCredentials({
       issuer: spec.issuer,
       clientId: credentials.clientId,
       clientSecret: credentials.clientSecret,
       tokenEndpointAuthMethod: 'client_secret_post',
+      // Discovered above: the check does not fetch it again.
+      serverMetadata: metadata,
       redirectUri:
         drives[0] !== undefined
           ? `https://${drives[0].spec.host}/api/v1.0/callback/`

@@ -2,7 +2,6 @@
 // contract, pause, finalizer), the work per kind in s3-mount.ts, oidc-client.ts and
 // wopi-client.ts. SMB shares are verified by the [smb] issue; until then they say so.
 import { oidcClientSpec } from '../api/oidc-client.js';
-import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import { storageMountSpec } from '../api/storage-mount.js';
 import { wopiClientSpec } from '../api/wopi-client.js';
 import { MANAGED_BY } from '../render/labels.js';
@@ -13,10 +12,11 @@ import { onlyStatusChanged } from '../runtime/live-state.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 import { finalize, hasCleanupFinalizer, syncFinalizer, type ExternalCleanup } from './finalizer.js';
 import { OBC_API_VERSION } from './s3-access.js';
-import { oidcCleanup, reconcileOidcClient } from './oidc-client.js';
-import { reconcileS3Mount, s3Cleanup } from './s3-mount.js';
+import { requeueReferenced } from './drive-references.js';
+import { CLIENT_REFERENCES, oidcCleanup, reconcileOidcClient } from './oidc-client.js';
+import { MOUNT_REFERENCES, reconcileS3Mount, s3Cleanup } from './s3-mount.js';
 import { OwnedChildren } from './owned-children.js';
-import { reconcileWopiClient } from './wopi-client.js';
+import { EDITOR_REFERENCES, reconcileWopiClient } from './wopi-client.js';
 import { isPaused, writeStatus, type Report, type StatusObject } from './status-writer.js';
 
 const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
@@ -216,17 +216,7 @@ export function registerStorageMountController(
   );
   // A DriveInstance's host is one of the bucket's CORS origins, and a referenced mount's
   // deletion waits for it.
-  manager.subscribe(GROUP_VERSION, 'DriveInstance', (event, object, previous) => {
-    // Only a DriveInstance's spec matters here, never its status.
-    if (event === 'updated' && onlyStatusChanged(previous, object)) return;
-    for (const drive of [object, previous]) {
-      if (!drive) continue;
-      const { spec } = drive as KubeObject & { spec: DriveInstanceSpec };
-      const namespace = drive.metadata.namespace ?? '';
-      for (const name of [spec.storageRef.name, ...spec.mounts.map((mount) => mount.name)])
-        enqueue(`${namespace}/${name}`);
-    }
-  });
+  requeueReferenced(manager, enqueue, MOUNT_REFERENCES);
 }
 
 export function registerOidcClientController(
@@ -240,15 +230,7 @@ export function registerOidcClientController(
     cleanup,
   );
   // Every DriveInstance host is a redirect URI of the client it logs in with.
-  manager.subscribe(GROUP_VERSION, 'DriveInstance', (event, object, previous) => {
-    // Only a DriveInstance's spec matters here, never its status.
-    if (event === 'updated' && onlyStatusChanged(previous, object)) return;
-    for (const drive of [object, previous]) {
-      if (!drive) continue;
-      const { spec } = drive as KubeObject & { spec: DriveInstanceSpec };
-      enqueue(`${drive.metadata.namespace ?? ''}/${spec.oidcClientRef.name}`);
-    }
-  });
+  requeueReferenced(manager, enqueue, CLIENT_REFERENCES);
 }
 
 export function registerWopiClientController(manager: Manager): void {
@@ -260,14 +242,5 @@ export function registerWopiClientController(manager: Manager): void {
     reconcileWopiClient(manager, children, object, wopiClientSpec.parse(object.spec)),
   );
   // A DriveInstance's host is in the editor's WOPI allow-list.
-  manager.subscribe(GROUP_VERSION, 'DriveInstance', (event, object, previous) => {
-    // Only a DriveInstance's spec matters here, never its status.
-    if (event === 'updated' && onlyStatusChanged(previous, object)) return;
-    for (const drive of [object, previous]) {
-      if (!drive) continue;
-      const { spec } = drive as KubeObject & { spec: DriveInstanceSpec };
-      for (const ref of spec.wopiClientRefs)
-        enqueue(`${drive.metadata.namespace ?? ''}/${ref.name}`);
-    }
-  });
+  requeueReferenced(manager, enqueue, EDITOR_REFERENCES);
 }

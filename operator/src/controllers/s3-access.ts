@@ -19,7 +19,7 @@ import { FIELD_MANAGER, type Report, type StatusObject } from './status-writer.j
 export type S3Spec = NonNullable<StorageMountSpec['s3']>;
 
 export const OBC_API_VERSION = 'objectbucket.io/v1alpha1';
-export const COSU_API_VERSION = 'ceph.rook.io/v1';
+const COSU_API_VERSION = 'ceph.rook.io/v1';
 
 export interface S3Access {
   target: Omit<BucketTarget, 'bucket'>;
@@ -36,7 +36,7 @@ const waiting = (reason: string, message: string, stalled = false): AccessResult
 });
 
 /** A name for the store-side identity of a mount, unique per namespace and mount. */
-export function storeUserName(mount: StatusObject): string {
+function storeUserName(mount: StatusObject): string {
   return `lasuite-${mount.metadata.namespace ?? ''}-${mount.metadata.name}`;
 }
 
@@ -340,9 +340,6 @@ export async function deleteS3Identity(
 }
 
 export function describeWaiting(result: AccessResult): string {
-  return 'waiting' in result &&
-    result.waiting.outcome.state !== 'Ready' &&
-    'message' in result.waiting.outcome
-    ? result.waiting.outcome.message
-    : 'credentials are not available';
+  const outcome = 'waiting' in result ? result.waiting.outcome : undefined;
+  return outcome && 'message' in outcome ? outcome.message : 'credentials are not available';
 }

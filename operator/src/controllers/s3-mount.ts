@@ -2,23 +2,20 @@
 // back through the S3 API, reported as BucketReady, VersioningEnabled, CorsConfigured and
 // LifecycleConfigured. Deleting a mount with reclaimPolicy Delete removes every version, the
 // bucket and the store user, behind a finalizer that waits while a DriveInstance uses it.
-import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import type { BucketPermissions, SettingName, SettingResult } from '../ports/s3/bucket.js';
 import { StoreError, type StoreProblem } from '../ports/s3/store-errors.js';
-import type { KubeObject } from '../runtime/api-client.js';
 import type { ConditionInput } from '../runtime/conditions.js';
 import { objectKey } from '../runtime/informer.js';
 import type { Manager } from '../runtime/manager.js';
+import { referencingDrives, type ReferencedNames } from './drive-references.js';
 import type { ExternalCleanup } from './finalizer.js';
 import { deleteS3Identity, describeWaiting, resolveS3Access, type S3Spec } from './s3-access.js';
 import type { Report, StatusObject } from './status-writer.js';
 
-const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
 /** Settings are read back this often, so a change made outside the operator is restored. */
-export const DRIFT_CHECK_MS = 300_000;
+const DRIFT_CHECK_MS = 300_000;
 const WAITING_POLL_MS = 5_000;
 
-type Drive = KubeObject & { spec: DriveInstanceSpec };
 type Mount = StatusObject & { spec: { type: string; s3?: S3Spec } };
 
 const CONDITION_OF: Record<SettingName, string> = {
@@ -36,22 +33,16 @@ const REASON_OF: Record<StoreProblem, string> = {
   Unreachable: 'EndpointUnreachable',
 };
 
-/** The DriveInstances in the mount's namespace that reference it, as storage or as a mount. */
-export function referencingDrives(manager: Manager, mount: KubeObject): Drive[] {
-  const drives = manager.informer<Drive>(GROUP_VERSION, 'DriveInstance').cache.values();
-  return [...drives].filter(
-    (drive) =>
-      drive.metadata.namespace === mount.metadata.namespace &&
-      !drive.metadata.deletionTimestamp &&
-      (drive.spec.storageRef.name === mount.metadata.name ||
-        drive.spec.mounts.some((entry) => entry.name === mount.metadata.name)),
-  );
-}
+/** Every name a DriveInstance spec uses a StorageMount by: its storage, and its SMB mounts. */
+export const MOUNT_REFERENCES: ReferencedNames = (spec) => [
+  spec.storageRef.name,
+  ...spec.mounts.map((entry) => entry.name),
+];
 
 /** Drive's origins (https://<host> of every DriveInstance on this bucket) plus the spec's. */
-export function corsOrigins(manager: Manager, mount: StatusObject, s3: S3Spec): string[] {
-  const drives = referencingDrives(manager, mount).filter(
-    (drive) => drive.spec.storageRef.name === mount.metadata.name,
+function corsOrigins(manager: Manager, mount: StatusObject, s3: S3Spec): string[] {
+  const drives = referencingDrives(manager, mount, (spec) => [spec.storageRef.name]).filter(
+    (drive) => !drive.metadata.deletionTimestamp,
   );
   return [
     ...new Set([...drives.map((drive) => `https://${drive.spec.host}`), ...s3.cors.allowedOrigins]),
@@ -237,7 +228,9 @@ export function s3Cleanup(manager: Manager): ExternalCleanup<StatusObject> {
     },
     needed: (object) => s3Of(object)?.bucket.reclaimPolicy === 'Delete',
     blockedBy: (object) => {
-      const drives = referencingDrives(manager, object);
+      const drives = referencingDrives(manager, object, MOUNT_REFERENCES).filter(
+        (drive) => !drive.metadata.deletionTimestamp,
+      );
       return drives.length === 0
         ? undefined
         : `deletion waits: DriveInstance ${drives.map((drive) => drive.metadata.name).join(', ')} still references this mount`;

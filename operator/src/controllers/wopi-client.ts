@@ -3,23 +3,21 @@
 // fetched from the URL Drive will use and validated the way Drive parses it (first net-zone,
 // edit actions, a complete proof key), reported as DiscoveryValid with the extensions it opens.
 import { createHash } from 'node:crypto';
-import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import type { WopiClientSpec } from '../api/wopi-client.js';
 import { COLLABORA_PORT, objectNames, serviceUrl } from '../render/object-names.js';
 import { collaboraObjects, generateProofKey } from '../render/collabora.js';
 import type { KubeObject } from '../runtime/api-client.js';
 import type { ConditionInput } from '../runtime/conditions.js';
 import type { Manager } from '../runtime/manager.js';
+import { referencingDrives, type ReferencedNames } from './drive-references.js';
 import type { OwnedChildren } from './owned-children.js';
 import { ownedSecret, readSecretValues } from './owned-secrets.js';
 import type { Report, StatusObject } from './status-writer.js';
 
-const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
-
 /** Discovery is fetched again this often: an editor upgrade can change it. */
-export const DISCOVERY_POLL_MS = 300_000;
+const DISCOVERY_POLL_MS = 300_000;
 
-export function discoveryUrlOf(object: StatusObject, spec: WopiClientSpec): string {
+function discoveryUrlOf(object: StatusObject, spec: WopiClientSpec): string {
   return (
     spec.external?.discoveryUrl ??
     serviceUrl(
@@ -31,7 +29,6 @@ export function discoveryUrlOf(object: StatusObject, spec: WopiClientSpec): stri
   );
 }
 
-type Drive = KubeObject & { spec: DriveInstanceSpec };
 type Deployment = KubeObject & {
   spec?: { replicas?: number };
   status?: { observedGeneration?: number; availableReplicas?: number };
@@ -46,16 +43,8 @@ const ROUTE_KINDS = new Set([
   'HTTPRoute',
 ]);
 
-/** The DriveInstances that open documents in this editor. */
-function referencingDrives(manager: Manager, object: KubeObject): Drive[] {
-  return [...manager.informer<Drive>(GROUP_VERSION, 'DriveInstance').cache.values()]
-    .filter(
-      (drive) =>
-        drive.metadata.namespace === object.metadata.namespace &&
-        drive.spec.wopiClientRefs.some((ref) => ref.name === object.metadata.name),
-    )
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-}
+export const EDITOR_REFERENCES: ReferencedNames = (spec) =>
+  spec.wopiClientRefs.map((ref) => ref.name);
 
 /**
  * The proof key all replicas sign with: the spec's Secret, or one generated once and then
@@ -87,7 +76,7 @@ async function deployCollabora(
 ): Promise<Report | undefined> {
   const managed = spec.managed;
   if (!managed) return undefined;
-  const drives = referencingDrives(manager, object);
+  const drives = referencingDrives(manager, object, EDITOR_REFERENCES);
   const first = drives[0];
   if (!first)
     return {

@@ -9,9 +9,10 @@ import {
   ResponseBodyError,
   WWWAuthenticateChallengeError,
   allowInsecureRequests,
+  Configuration,
   discovery,
   genericGrantRequest,
-  type Configuration,
+  type ServerMetadata,
 } from 'openid-client';
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -47,6 +48,8 @@ export interface CredentialCheckInput {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** Sent with the made-up code, as a real exchange would; some IdPs check it first. */
   redirectUri: string;
+  /** The issuer's discovery document when the caller already has it; fetched otherwise. */
+  serverMetadata?: ServerMetadata;
 }
 
 const TIMEOUT_SECONDS = 10;
@@ -63,19 +66,27 @@ export async function checkClientCredentials(
       : ClientSecretBasic(input.clientSecret);
   const redact = redactor(input.clientSecret);
 
+  // Plain http only where the issuer itself is http (in-cluster or test IdPs).
+  const insecure = new URL(input.issuer).protocol === 'http:';
   let config: Configuration;
-  try {
-    config = await discovery(new URL(input.issuer), input.clientId, undefined, auth, {
-      timeout: TIMEOUT_SECONDS,
-      // Plain http only where the issuer itself is http (in-cluster or test IdPs).
-      // eslint-disable-next-line @typescript-eslint/no-deprecated
-      execute: new URL(input.issuer).protocol === 'http:' ? [allowInsecureRequests] : [],
-    });
-  } catch (error) {
-    throw new IdpUnreachableError(
-      input.issuer,
-      redact(`OIDC discovery at ${input.issuer} failed: ${describe(error)}`),
-    );
+  if (input.serverMetadata) {
+    config = new Configuration(input.serverMetadata, input.clientId, undefined, auth);
+    config.timeout = TIMEOUT_SECONDS;
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    if (insecure) allowInsecureRequests(config);
+  } else {
+    try {
+      config = await discovery(new URL(input.issuer), input.clientId, undefined, auth, {
+        timeout: TIMEOUT_SECONDS,
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
+        execute: insecure ? [allowInsecureRequests] : [],
+      });
+    } catch (error) {
+      throw new IdpUnreachableError(
+        input.issuer,
+        redact(`OIDC discovery at ${input.issuer} failed: ${describe(error)}`),
+      );
+    }
   }
 
   try {

@@ -65,7 +65,7 @@ export interface BucketResult {
   settings: Record<SettingName, SettingResult>;
 }
 
-export const LIFECYCLE_RULE_ID = 'lasuite-drive-versions';
+const LIFECYCLE_RULE_ID = 'lasuite-drive-versions';
 
 /**
  * A path-style client that sends checksums only when an operation requires them: Ceph Pacific
@@ -84,7 +84,7 @@ export function bucketClient(target: Omit<BucketTarget, 'bucket'>): S3Client {
   });
 }
 
-export function desiredCorsRules(settings: BucketSettings['cors']): CORSRule[] {
+function desiredCorsRules(settings: BucketSettings['cors']): CORSRule[] {
   // No origin yet (no DriveInstance uses the bucket): nothing to allow, and stores reject a
   // rule without origins.
   if (settings.allowedOrigins.length === 0) return [];
@@ -101,7 +101,7 @@ export function desiredCorsRules(settings: BucketSettings['cors']): CORSRule[] {
   ];
 }
 
-export function desiredLifecycleRules(settings: BucketSettings['lifecycle']): LifecycleRule[] {
+function desiredLifecycleRules(settings: BucketSettings['lifecycle']): LifecycleRule[] {
   return [
     {
       ID: LIFECYCLE_RULE_ID,
@@ -120,7 +120,7 @@ const sameList = (a: readonly string[] | undefined, b: readonly string[] | undef
   JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
 
 /** Whether the store's rules contain ours (stores may add defaults, such as an ID). */
-export function corsMatches(observed: readonly CORSRule[], desired: readonly CORSRule[]): boolean {
+function corsMatches(observed: readonly CORSRule[], desired: readonly CORSRule[]): boolean {
   return desired.every((want) =>
     observed.some(
       (rule) =>
@@ -133,7 +133,7 @@ export function corsMatches(observed: readonly CORSRule[], desired: readonly COR
   );
 }
 
-export function lifecycleMatches(
+function lifecycleMatches(
   observed: readonly LifecycleRule[],
   desired: readonly LifecycleRule[],
 ): boolean {

@@ -16,7 +16,7 @@ export type StoreProblem =
   /** Connection refused, DNS, timeout, 5xx, throttling: Reconciling, retried with backoff. */
   | 'Unreachable';
 
-export const PERMANENT_PROBLEMS: ReadonlySet<StoreProblem> = new Set([
+const PERMANENT_PROBLEMS: ReadonlySet<StoreProblem> = new Set([
   'InvalidCredentials',
   'AccessDenied',
   'VersioningUnsupported',
