@@ -34,15 +34,6 @@ type Deployment = KubeObject & {
   status?: { observedGeneration?: number; availableReplicas?: number };
 };
 
-/** Kinds the DriveInstance edge already routes the editor with (route-plan.ts): not twice. */
-const ROUTE_KINDS = new Set([
-  'IngressRoute',
-  'Middleware',
-  'TraefikService',
-  'Ingress',
-  'HTTPRoute',
-]);
-
 export const EDITOR_REFERENCES: ReferencedNames = (spec) =>
   spec.wopiClientRefs.map((ref) => ref.name);
 
@@ -118,7 +109,7 @@ async function deployCollabora(
     })),
     proofKey: { secretName: key.secretName, key: key.key, version: key.version },
     edge: first.spec.edge,
-  }).filter((child) => !ROUTE_KINDS.has(child.kind));
+  });
   await children.apply(object, [...key.secret, ...objects]);
   const name = objects.find((child) => child.kind === 'Deployment')?.metadata.name ?? '';
   const deployment: Deployment | undefined = children.get(

@@ -26,7 +26,6 @@ function inputs(edge: Mutable, managed: Mutable): CollaboraInputs {
     ],
     proofKey: { secretName: 'office-proof-key', key: 'proof_key', version: '1' },
     edge: driveInstanceSpec.parse(driveInstanceResource({ edge }).spec).edge,
-    tlsSecretName: 'office-tls',
   };
 }
 

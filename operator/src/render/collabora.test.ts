@@ -1,16 +1,12 @@
 import { createPrivateKey } from 'node:crypto';
-import { TraefikService } from '@kubernetes-models/traefik/traefik.io/v1alpha1/TraefikService';
 import { describe, expect, it } from 'vitest';
 import { driveInstanceSpec } from '../api/drive-instance.js';
 import { wopiClientSpec } from '../api/wopi-client.js';
 import { schemaErrors } from '../test-support/kubernetes-schemas.js';
 import { driveInstanceResource, type Mutable } from '../test-support/resources.js';
 import {
-  collaboraBlockedPaths,
   collaboraObjects,
   collaboraPublicOrigin,
-  collaboraRoutePaths,
-  collaboraUpstream,
   generateProofKey,
   type CollaboraEdge,
   type CollaboraInputs,
@@ -46,7 +42,6 @@ function inputs(managed: Mutable = {}, overrides: Partial<CollaboraInputs> = {})
     ],
     proofKey: { secretName: 'office-proof-key', key: 'proof_key', version: '42' },
     edge: EDGES.traefik,
-    tlsSecretName: 'office-tls',
     ...overrides,
   };
 }
@@ -60,17 +55,6 @@ function find(objects: readonly KubeObject[], kind: string, name: string): AnyOb
 const kinds = (objects: readonly KubeObject[]) =>
   objects.map((object) => `${object.kind}/${object.metadata.name}`);
 
-function validationErrors(object: KubeObject): string[] {
-  // The shared validator knows no TraefikService; its published schema is checked here instead.
-  if (object.kind !== 'TraefikService') return schemaErrors(object);
-  try {
-    new TraefikService(structuredClone(object) as never).validate();
-    return [];
-  } catch (error) {
-    return [`TraefikService/${object.metadata.name}: ${(error as Error).message}`];
-  }
-}
-
 const pod = (objects: readonly KubeObject[]) =>
   find(objects, 'Deployment', 'office-collabora').spec.template;
 const coolwsd = (objects: readonly KubeObject[]) => pod(objects).spec.containers[0];
@@ -82,7 +66,7 @@ describe.each(Object.entries(EDGES))('a managed Collabora on the %s edge', (_nam
   };
 
   it.each(Object.entries(variants))('is valid against the schemas (%s)', (_variant, given) => {
-    expect(collaboraObjects(given).flatMap(validationErrors)).toEqual([]);
+    expect(collaboraObjects(given).flatMap(schemaErrors)).toEqual([]);
   });
 
   it.each(Object.entries(variants))('is deterministic, byte for byte (%s)', (_variant, given) => {
@@ -116,10 +100,16 @@ describe.each(Object.entries(EDGES))('a managed Collabora on the %s edge', (_nam
     }
   });
 
-  it('routes nothing itself without a host: the Drive edges serve the editor paths', () => {
+  it('routes nothing itself: the Drive edges serve the editor paths', () => {
     expect(kinds(collaboraObjects(variants['one replica, no host']))).toEqual([
       'Service/office-collabora',
       'Deployment/office-collabora',
+      'NetworkPolicy/office-collabora',
+    ]);
+    expect(kinds(collaboraObjects(variants['three replicas and a host']))).toEqual([
+      'Service/office-collabora',
+      'Deployment/office-collabora',
+      'PodDisruptionBudget/office-collabora',
       'NetworkPolicy/office-collabora',
     ]);
   });
@@ -217,7 +207,6 @@ describe('the coolwsd pods', () => {
     expect(find(objects, 'Service', 'office-collabora').spec.ports).toEqual([
       { name: 'http', port: 9980, targetPort: 'http', protocol: 'TCP' },
     ]);
-    expect(collaboraUpstream('office')).toEqual({ service: 'office-collabora', port: 9980 });
   });
 
   it('leave TLS to the edge, while advertising https and wss', () => {
@@ -391,180 +380,6 @@ describe('the NetworkPolicy', () => {
     );
     expect(policy.spec.ingress[0].from[0]).toEqual({
       namespaceSelector: { matchLabels: { edge: 'yes' } },
-    });
-  });
-});
-
-describe('the routes for a host of its own', () => {
-  const host = { host: 'office.example.com' };
-
-  it('are the paths the DriveInstance edge routes otherwise, minus what stays internal', () => {
-    expect([...collaboraRoutePaths]).toEqual([...collaboraRoutePaths].sort());
-    expect(collaboraRoutePaths).toEqual([
-      '/browser/',
-      '/cool/',
-      '/hosting/capabilities',
-      '/hosting/discovery',
-    ]);
-    expect(collaboraBlockedPaths).toEqual([
-      '/browser/dist/admin/',
-      '/cool/adminws',
-      '/cool/getMetrics',
-    ]);
-  });
-
-  describe('on Traefik', () => {
-    const objects = (replicas = 1) =>
-      collaboraObjects(inputs({ ...host, replicas }, { edge: EDGES.traefik }));
-
-    it('send the editor paths to coolwsd and refuse the admin paths first', () => {
-      const route = find(objects(), 'IngressRoute', 'office-collabora');
-      expect(route.spec.entryPoints).toEqual(['websecure']);
-      expect(route.spec.tls).toEqual({ secretName: 'office-tls' });
-      const [deny, editor] = route.spec.routes;
-      expect(deny).toEqual({
-        kind: 'Rule',
-        match:
-          'Host(`office.example.com`) && (PathPrefix(`/browser/dist/admin/`) || PathPrefix(`/cool/adminws`) || PathPrefix(`/cool/getMetrics`))',
-        priority: 60,
-        middlewares: [{ name: 'office-collabora-deny' }],
-        services: [{ name: 'office-collabora', port: 9980 }],
-      });
-      expect(editor).toEqual({
-        kind: 'Rule',
-        match:
-          'Host(`office.example.com`) && (PathPrefix(`/browser/`) || PathPrefix(`/cool/`) || PathPrefix(`/hosting/capabilities`) || PathPrefix(`/hosting/discovery`))',
-        priority: 50,
-        services: [{ name: 'office-collabora', port: 9980 }],
-      });
-      // Both above the DriveInstance edge's own editor route, which may claim the host too.
-      expect(Math.min(deny.priority, editor.priority)).toBeGreaterThan(20);
-      expect(find(objects(), 'Middleware', 'office-collabora-deny').spec).toEqual({
-        ipAllowList: { sourceRange: ['127.0.0.1/32'] },
-      });
-    });
-
-    it('pin a browser to one pod with a cookie when there is more than one', () => {
-      const [, editor] = find(objects(3), 'IngressRoute', 'office-collabora').spec.routes;
-      expect(editor.services).toEqual([
-        {
-          name: 'office-collabora',
-          port: 9980,
-          sticky: {
-            cookie: {
-              name: 'collabora_affinity',
-              secure: true,
-              httpOnly: true,
-              sameSite: 'none',
-              path: '/',
-            },
-          },
-        },
-      ]);
-    });
-
-    it('use the default certificate when no TLS Secret is given', () => {
-      const route = find(
-        collaboraObjects(inputs(host, { tlsSecretName: undefined })),
-        'IngressRoute',
-        'office-collabora',
-      );
-      expect(route.spec.tls).toEqual({});
-    });
-  });
-
-  describe('on ingress-nginx', () => {
-    const objects = (replicas = 1) =>
-      collaboraObjects(inputs({ ...host, replicas }, { edge: EDGES.nginx }));
-
-    it('hash every request of a document to one pod by its WOPISrc, with long timeouts', () => {
-      for (const name of ['office-collabora', 'office-collabora-deny']) {
-        expect(find(objects(3), 'Ingress', name).metadata.annotations, name).toMatchObject({
-          'nginx.ingress.kubernetes.io/upstream-hash-by': '$arg_WOPISrc',
-          'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
-          'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
-        });
-      }
-    });
-
-    it('route the editor paths, and deny every address on the admin paths', () => {
-      const paths = (ingress: AnyObject) =>
-        ingress.spec.rules[0].http.paths.map((entry: AnyObject) => entry.path);
-      const editor = find(objects(), 'Ingress', 'office-collabora');
-      expect(editor.spec.ingressClassName).toBe('nginx');
-      expect(editor.spec.tls).toEqual([
-        { hosts: ['office.example.com'], secretName: 'office-tls' },
-      ]);
-      expect(editor.spec.rules[0].host).toBe('office.example.com');
-      expect(paths(editor)).toEqual([...collaboraRoutePaths]);
-      expect(editor.metadata.annotations).not.toHaveProperty(
-        'nginx.ingress.kubernetes.io/denylist-source-range',
-      );
-      const deny = find(objects(), 'Ingress', 'office-collabora-deny');
-      expect(paths(deny)).toEqual([...collaboraBlockedPaths]);
-      expect(deny.metadata.annotations['nginx.ingress.kubernetes.io/denylist-source-range']).toBe(
-        '0.0.0.0/0,::/0',
-      );
-    });
-  });
-
-  describe('on the Gateway API', () => {
-    const objects = (replicas = 1) =>
-      collaboraObjects(inputs({ ...host, replicas }, { edge: EDGES.gateway }));
-
-    it('attach to the Gateway and refuse the admin paths through the Traefik middleware', () => {
-      const route = find(objects(), 'HTTPRoute', 'office-collabora');
-      expect(route.spec.parentRefs).toEqual([
-        {
-          group: 'gateway.networking.k8s.io',
-          kind: 'Gateway',
-          name: 'public',
-          namespace: 'gateways',
-          sectionName: 'https',
-        },
-      ]);
-      expect(route.spec.hostnames).toEqual(['office.example.com']);
-      const [deny, editor] = route.spec.rules;
-      expect(deny.matches.map((match: AnyObject) => match.path.value)).toEqual([
-        ...collaboraBlockedPaths,
-      ]);
-      expect(deny.filters).toEqual([
-        {
-          type: 'ExtensionRef',
-          extensionRef: { group: 'traefik.io', kind: 'Middleware', name: 'office-collabora-deny' },
-        },
-      ]);
-      expect(editor.matches.map((match: AnyObject) => match.path.value)).toEqual([
-        ...collaboraRoutePaths,
-      ]);
-      expect(editor.backendRefs).toEqual([{ name: 'office-collabora', port: 9980 }]);
-      expect(objects().some((object) => object.kind === 'TraefikService')).toBe(false);
-    });
-
-    it('go through a sticky TraefikService when there is more than one pod', () => {
-      const [, editor] = find(objects(3), 'HTTPRoute', 'office-collabora').spec.rules;
-      expect(editor.backendRefs).toEqual([
-        { group: 'traefik.io', kind: 'TraefikService', name: 'office-collabora-sticky' },
-      ]);
-      expect(find(objects(3), 'TraefikService', 'office-collabora-sticky').spec).toEqual({
-        weighted: {
-          services: [
-            {
-              name: 'office-collabora',
-              port: 9980,
-              sticky: {
-                cookie: {
-                  name: 'collabora_affinity',
-                  secure: true,
-                  httpOnly: true,
-                  sameSite: 'none',
-                  path: '/',
-                },
-              },
-            },
-          ],
-        },
-      });
     });
   });
 });

@@ -1,6 +1,6 @@
 // A managed Collabora Online (the `managed` variant of a WopiClient): coolwsd pods, their Service,
-// NetworkPolicy and disruption budget, and, when the editor has a host of its own, its routes on
-// the chosen edge. A pure function of its inputs, like the DriveInstance renderer.
+// NetworkPolicy and disruption budget. The edge routes of every referencing DriveInstance carry its
+// paths (render/edge/route-plan.ts). A pure function of its inputs, like the DriveInstance renderer.
 //
 // coolwsd under the restricted Pod Security Standard (non-root, no privilege escalation, no
 // capabilities, RuntimeDefault seccomp, read-only root filesystem). Nothing here has run a pod:
@@ -37,11 +37,8 @@ import { COLLABORA_PORT, objectNames } from './object-names.js';
 import { containerSecurityContext, podSecurityContext } from './pod-security.js';
 import { withDefaults, type Resources } from './resource-defaults.js';
 
-/** The edge settings of the DriveInstance whose edge serves the editor. */
-export type CollaboraEdge = Pick<
-  DriveInstanceSpec['edge'],
-  'type' | 'ingressClassName' | 'traefik' | 'gateway' | 'networkPeers'
->;
+/** Which edge pods reach the editor: those of the DriveInstances routing it. */
+export type CollaboraEdge = Pick<DriveInstanceSpec['edge'], 'type' | 'networkPeers'>;
 
 export interface CollaboraInputs {
   /** The WopiClient. */
@@ -54,41 +51,7 @@ export interface CollaboraInputs {
    * the pods when the key changes: every replica must sign with the key discovery publishes.
    */
   proofKey: { secretName: string; key: string; version?: string };
-  /**
-   * The whole edge, not only its type: Gateway API routes need its parentRefs, ingress-nginx its
-   * class, Traefik its entry points, and the NetworkPolicy its peers.
-   */
   edge: CollaboraEdge;
-  /** TLS Secret for spec.host; the edge's default certificate when omitted. */
-  tlsSecretName?: string;
-}
-
-/**
- * Paths browsers load the editor from. The DriveInstance edge routes them on each Drive host when
- * the editor has no host of its own. /hosting/wopiAccessCheck stays internal: it makes coolwsd
- * call a URL of the caller's choosing.
- */
-export const collaboraRoutePaths = [
-  '/browser/',
-  '/cool/',
-  '/hosting/capabilities',
-  '/hosting/discovery',
-] as const;
-
-/**
- * The admin console and metrics, refused at the edge: the whole admin directory, not only
- * admin.html. These pages are static and coolwsd may serve them under other /browser/<version>/
- * segments too; what protects the console is admin_console.enable=false and its blocked websocket.
- */
-export const collaboraBlockedPaths = [
-  '/browser/dist/admin/',
-  '/cool/adminws',
-  '/cool/getMetrics',
-] as const;
-
-/** The Service the edge sends collaboraRoutePaths to. */
-export function collaboraUpstream(wopiClient: string): { service: string; port: number } {
-  return { service: objectNames.collaboraService(wopiClient), port: COLLABORA_PORT };
 }
 
 /** Labels of the coolwsd pods; the DriveInstance NetworkPolicy admits the editor by them. */
@@ -131,35 +94,7 @@ const RESOURCE_DEFAULTS: Resources = {
   requests: { cpu: '250m', memory: '1Gi' },
   limits: { memory: '3Gi' },
 };
-// Above the DriveInstance edge's own editor route (20), which may still claim the same host.
-const TRAEFIK_DENY_PRIORITY = 60;
-const TRAEFIK_ROUTE_PRIORITY = 50;
-const NGINX = 'nginx.ingress.kubernetes.io';
-/**
- * A cookie, because no edge here can hash on a query parameter except ingress-nginx. SameSite=None
- * because the editor is a cross-site iframe in Drive's page.
- */
-const STICKY = {
-  cookie: {
-    name: 'collabora_affinity',
-    secure: true,
-    httpOnly: true,
-    sameSite: 'none',
-    path: '/',
-  },
-} as const;
-
-const KIND_ORDER = [
-  'Service',
-  'Deployment',
-  'PodDisruptionBudget',
-  'Middleware',
-  'TraefikService',
-  'IngressRoute',
-  'Ingress',
-  'HTTPRoute',
-  'NetworkPolicy',
-];
+const KIND_ORDER = ['Service', 'Deployment', 'PodDisruptionBudget', 'NetworkPolicy'];
 
 export function collaboraObjects(inputs: CollaboraInputs): KubeObject[] {
   const { owner, spec } = inputs;
@@ -186,7 +121,6 @@ export function collaboraObjects(inputs: CollaboraInputs): KubeObject[] {
       spec: { maxUnavailable: 1, selector: { matchLabels: collaboraSelectorLabels(owner.name) } },
     } as KubeObject);
   }
-  if (spec.host !== undefined) objects.push(...routes(inputs, spec.host));
   const rank = (kind: string) => KIND_ORDER.indexOf(kind);
   return objects.sort(
     (a, b) => rank(a.kind) - rank(b.kind) || a.metadata.name.localeCompare(b.metadata.name),
@@ -201,12 +135,11 @@ function labels(wopiClient: string): Record<string, string> {
   };
 }
 
-function meta(owner: OwnerInstance, name: string, annotations?: Record<string, string>) {
+function meta(owner: OwnerInstance, name: string) {
   return {
     name,
     namespace: owner.namespace,
     labels: labels(owner.name),
-    ...(annotations ? { annotations } : {}),
     ...(owner.uid === undefined
       ? {}
       : {
@@ -423,195 +356,4 @@ function networkPolicy(inputs: CollaboraInputs): KubeObject {
       ],
     },
   } as KubeObject;
-}
-
-function routes(inputs: CollaboraInputs, host: string): KubeObject[] {
-  switch (inputs.edge.type) {
-    case 'traefik':
-      return traefikRoutes(inputs, host);
-    case 'nginx':
-      return ingressNginxRoutes(inputs, host);
-    case 'gateway':
-      return gatewayRoutes(inputs, host);
-  }
-}
-
-/**
- * Refuses every client: its only purpose is to answer 403 on collaboraBlockedPaths. Traefik reads
- * the TCP peer address here (no ipStrategy), which a client cannot forge.
- */
-function denyMiddleware(owner: OwnerInstance): KubeObject {
-  return {
-    apiVersion: 'traefik.io/v1alpha1',
-    kind: 'Middleware',
-    metadata: meta(owner, `${objectNames.collaboraService(owner.name)}-deny`),
-    spec: { ipAllowList: { sourceRange: ['127.0.0.1/32'] } },
-  } as KubeObject;
-}
-
-function traefikRule(host: string, paths: readonly string[]): string {
-  return `Host(\`${host}\`) && (${paths.map((path) => `PathPrefix(\`${path}\`)`).join(' || ')})`;
-}
-
-// Traefik balances with wrr, p2c, leasttime or hrw (a hash of the client IP): none can follow the
-// WOPISrc parameter. The sticky cookie pins one browser to one pod, not one document: two people
-// editing the same document can land on different pods, each opening its own copy. And when the
-// editor and Drive are different sites, browsers blocking third-party cookies (Safari by default)
-// never send it back.
-function traefikRoutes(inputs: CollaboraInputs, host: string): KubeObject[] {
-  const { owner, edge, spec } = inputs;
-  const { service, port } = collaboraUpstream(owner.name);
-  const name = objectNames.collaboraService(owner.name);
-  return [
-    denyMiddleware(owner),
-    {
-      apiVersion: 'traefik.io/v1alpha1',
-      kind: 'IngressRoute',
-      metadata: meta(
-        owner,
-        name,
-        edge.ingressClassName === undefined
-          ? undefined
-          : { 'kubernetes.io/ingress.class': edge.ingressClassName },
-      ),
-      spec: {
-        entryPoints: edge.traefik?.entryPoints ?? ['websecure'],
-        routes: [
-          {
-            kind: 'Rule',
-            match: traefikRule(host, collaboraBlockedPaths),
-            priority: TRAEFIK_DENY_PRIORITY,
-            middlewares: [{ name: `${name}-deny` }],
-            services: [{ name: service, port }],
-          },
-          {
-            kind: 'Rule',
-            match: traefikRule(host, collaboraRoutePaths),
-            priority: TRAEFIK_ROUTE_PRIORITY,
-            services: [{ name: service, port, ...(spec.replicas > 1 ? { sticky: STICKY } : {}) }],
-          },
-        ],
-        tls: inputs.tlsSecretName === undefined ? {} : { secretName: inputs.tlsSecretName },
-      },
-    } as KubeObject,
-  ];
-}
-
-// ingress-nginx hashes on the WOPISrc argument, so every request and websocket of one document
-// reaches the same pod whoever sends it. Set with one replica too: a rolling update runs two.
-function ingressNginxRoutes(inputs: CollaboraInputs, host: string): KubeObject[] {
-  const { owner, edge } = inputs;
-  const { service, port } = collaboraUpstream(owner.name);
-  const name = objectNames.collaboraService(owner.name);
-  // Both Ingresses send to the same upstream: the same upstream settings on each, whichever of
-  // them ingress-nginx reads them from.
-  const upstream = {
-    [`${NGINX}/upstream-hash-by`]: '$arg_WOPISrc',
-    // The editing websocket stays open for as long as the document does.
-    [`${NGINX}/proxy-read-timeout`]: '3600',
-    [`${NGINX}/proxy-send-timeout`]: '3600',
-    // Images inserted into a document are uploaded to coolwsd.
-    [`${NGINX}/proxy-body-size`]: '100m',
-  };
-  const ingress = (
-    ingressName: string,
-    annotations: Record<string, string>,
-    paths: readonly string[],
-  ) =>
-    ({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: meta(owner, ingressName, annotations),
-      spec: {
-        ingressClassName: edge.ingressClassName ?? 'nginx',
-        tls: [
-          {
-            hosts: [host],
-            ...(inputs.tlsSecretName === undefined ? {} : { secretName: inputs.tlsSecretName }),
-          },
-        ],
-        rules: [
-          {
-            host,
-            http: {
-              paths: paths.map((path) => ({
-                path,
-                pathType: 'Prefix',
-                backend: { service: { name: service, port: { number: port } } },
-              })),
-            },
-          },
-        ],
-      },
-    }) as KubeObject;
-  return [
-    ingress(name, upstream, collaboraRoutePaths),
-    // A deny list of every address, unlike an allow list of 127.0.0.1, holds even where the
-    // controller trusts X-Forwarded-For.
-    ingress(
-      `${name}-deny`,
-      { ...upstream, [`${NGINX}/denylist-source-range`]: '0.0.0.0/0,::/0' },
-      collaboraBlockedPaths,
-    ),
-  ];
-}
-
-// The Gateway API has no hashing on a query parameter, and session persistence (a cookie or a
-// header, GEP-1619) is experimental-channel only. The DriveInstance Gateway edge already relies on
-// Traefik (ExtensionRef Middlewares), whose Gateway provider also accepts a TraefikService as a
-// backend: with more than one replica the route goes through one carrying Traefik's sticky
-// cookie, with the same limits as on the Traefik edge.
-function gatewayRoutes(inputs: CollaboraInputs, host: string): KubeObject[] {
-  const { owner, edge, spec } = inputs;
-  const { service, port } = collaboraUpstream(owner.name);
-  const name = objectNames.collaboraService(owner.name);
-  const sticky = `${name}-sticky`;
-  const prefix = (value: string) => ({ path: { type: 'PathPrefix', value } });
-  const objects: KubeObject[] = [
-    denyMiddleware(owner),
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: meta(owner, name),
-      spec: {
-        parentRefs: (edge.gateway?.parentRefs ?? []).map((parent) => ({
-          group: 'gateway.networking.k8s.io',
-          kind: 'Gateway',
-          name: parent.name,
-          ...(parent.namespace === undefined ? {} : { namespace: parent.namespace }),
-          ...(parent.sectionName === undefined ? {} : { sectionName: parent.sectionName }),
-        })),
-        hostnames: [host],
-        rules: [
-          // The longest matching prefix wins, so these beat /cool/ and /browser/.
-          {
-            matches: collaboraBlockedPaths.map(prefix),
-            filters: [
-              {
-                type: 'ExtensionRef',
-                extensionRef: { group: 'traefik.io', kind: 'Middleware', name: `${name}-deny` },
-              },
-            ],
-            backendRefs: [{ name: service, port }],
-          },
-          {
-            matches: collaboraRoutePaths.map(prefix),
-            backendRefs:
-              spec.replicas > 1
-                ? [{ group: 'traefik.io', kind: 'TraefikService', name: sticky }]
-                : [{ name: service, port }],
-          },
-        ],
-      },
-    } as KubeObject,
-  ];
-  if (spec.replicas > 1) {
-    objects.push({
-      apiVersion: 'traefik.io/v1alpha1',
-      kind: 'TraefikService',
-      metadata: meta(owner, sticky),
-      spec: { weighted: { services: [{ name: service, port, sticky: STICKY }] } },
-    } as KubeObject);
-  }
-  return objects;
 }

@@ -11,6 +11,7 @@ export interface ResolvedEditorRoute extends ResolvedEditor {
     resource: string;
     service: string;
     port: number;
+    replicas: number;
     /** Its own public host; served on the Drive host when absent. */
     host?: string;
   };

@@ -66,6 +66,7 @@ const KIND_ORDER = [
   'Job',
   'CronJob',
   'Middleware',
+  'TraefikService',
   'IngressRoute',
   'Ingress',
   'HTTPRoute',

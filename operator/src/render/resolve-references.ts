@@ -109,6 +109,7 @@ export function managedEditorRoute(
       resource: wopiClient,
       service,
       port: COLLABORA_PORT,
+      replicas: spec.managed?.replicas ?? 1,
       ...(spec.managed?.host === undefined ? {} : { host: spec.managed.host }),
     },
   };

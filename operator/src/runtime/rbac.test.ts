@@ -46,6 +46,7 @@ describe('the operator ClusterRole', () => {
       ['postgresql.cnpg.io/v1', 'Cluster'],
       ['traefik.io/v1alpha1', 'Middleware'],
       ['traefik.io/v1alpha1', 'IngressRoute'],
+      ['traefik.io/v1alpha1', 'TraefikService'],
       ['networking.k8s.io/v1', 'Ingress'],
       ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
     ];

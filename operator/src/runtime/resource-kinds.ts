@@ -63,6 +63,12 @@ const KINDS: ResourceKind[] = [
     namespaced: true,
   },
   {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'TraefikService',
+    plural: 'traefikservices',
+    namespaced: true,
+  },
+  {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     plural: 'httproutes',

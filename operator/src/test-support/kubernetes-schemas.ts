@@ -4,6 +4,7 @@ import { Cluster } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { IngressRoute } from '@kubernetes-models/traefik/traefik.io/v1alpha1/IngressRoute';
 import { Middleware } from '@kubernetes-models/traefik/traefik.io/v1alpha1/Middleware';
+import { TraefikService } from '@kubernetes-models/traefik/traefik.io/v1alpha1/TraefikService';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
@@ -34,6 +35,7 @@ const MODELS: Record<string, Model> = {
   'postgresql.cnpg.io/v1/Cluster': Cluster,
   'traefik.io/v1alpha1/Middleware': Middleware,
   'traefik.io/v1alpha1/IngressRoute': IngressRoute,
+  'traefik.io/v1alpha1/TraefikService': TraefikService,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
 };
 

@@ -65,6 +65,7 @@ export function renderInputs(
           resource: 'collabora',
           service: 'collabora-collabora',
           port: COLLABORA_PORT,
+          replicas: 2,
           host: 'office.example.com',
         },
       },

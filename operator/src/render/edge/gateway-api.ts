@@ -3,8 +3,14 @@
 // sees the original path; the standard URLRewrite then maps /media/ to /<bucket>/.
 import { childMeta } from '../labels.js';
 import { objectNames } from '../object-names.js';
-import { APP_PATHS, EDITOR_PATHS, type RoutePlan } from './route-plan.js';
-import { mediaAuthMiddleware, mediaUpstreamMiddleware } from './traefik.js';
+import {
+  APP_PATHS,
+  EDITOR_AFFINITY_COOKIE,
+  EDITOR_BLOCKED_PATHS,
+  EDITOR_PATHS,
+  type RoutePlan,
+} from './route-plan.js';
+import { editorDenyMiddleware, mediaAuthMiddleware, mediaUpstreamMiddleware } from './traefik.js';
 
 const prefix = (value: string) => ({ path: { type: 'PathPrefix', value } });
 
@@ -96,20 +102,46 @@ export function gatewayApiEdge(plan: RoutePlan): unknown[] {
       ],
     ),
   ];
+  if (plan.editors.length > 0) objects.push(editorDenyMiddleware(plan));
+  // The Gateway API has no hashing on a query parameter, and session persistence (GEP-1619) is
+  // experimental-channel only. This edge already relies on Traefik (ExtensionRef Middlewares),
+  // whose Gateway provider also accepts a TraefikService backend: with more than one replica the
+  // route goes through one carrying the affinity cookie.
   for (const editor of plan.editors) {
+    const sticky = objectNames.edge(plan.owner.name, `editor-${editor.name}-sticky`);
     objects.push(
       httpRoute(
         plan,
         `editor-${editor.name}`,
         [editor.host],
         [
+          // The longest matching prefix wins, so these beat /cool/ and /browser/.
+          {
+            matches: EDITOR_BLOCKED_PATHS.map(prefix),
+            filters: [extensionRef(plan, 'editor-deny')],
+            backendRefs: [{ name: editor.service, port: editor.port }],
+          },
           {
             matches: EDITOR_PATHS.map(prefix),
-            backendRefs: [{ name: editor.service, port: editor.port }],
+            backendRefs:
+              editor.replicas > 1
+                ? [{ group: 'traefik.io', kind: 'TraefikService', name: sticky }]
+                : [{ name: editor.service, port: editor.port }],
           },
         ],
       ),
     );
+    if (editor.replicas > 1)
+      objects.push({
+        apiVersion: 'traefik.io/v1alpha1',
+        kind: 'TraefikService',
+        metadata: childMeta(plan.owner, sticky, 'edge'),
+        spec: {
+          weighted: {
+            services: [{ name: editor.service, port: editor.port, sticky: EDITOR_AFFINITY_COOKIE }],
+          },
+        },
+      });
   }
   return objects;
 }

@@ -4,6 +4,7 @@ import { childMeta } from '../labels.js';
 import { objectNames, serviceUrl } from '../object-names.js';
 import {
   APP_PATHS,
+  EDITOR_BLOCKED_PATHS,
   EDITOR_PATHS,
   MEDIA_AUTH_RESPONSE_HEADERS,
   type RoutePlan,
@@ -90,24 +91,33 @@ export function ingressNginxEdge(plan: RoutePlan): unknown[] {
     ]),
   ];
   for (const editor of plan.editors) {
+    // Every request and websocket of one document reaches the same coolwsd, whoever sends it; set
+    // with one replica too, since a rolling update runs two. Both Ingresses send to the same
+    // upstream, so both carry its settings, whichever ingress-nginx reads them from.
+    const upstream = {
+      [`${ANNOTATION}/upstream-hash-by`]: '$arg_WOPISrc',
+      // The editing websocket stays open for as long as the document does.
+      [`${ANNOTATION}/proxy-read-timeout`]: '3600',
+      [`${ANNOTATION}/proxy-send-timeout`]: '3600',
+      [`${ANNOTATION}/proxy-body-size`]: bodySize(plan.spec.upload.maxFileSizeBytes),
+    };
+    const paths = (list: readonly string[]) =>
+      list.map((path) => ({
+        path,
+        pathType: 'Prefix',
+        service: editor.service,
+        port: editor.port,
+      }));
     objects.push(
+      ingress(plan, `editor-${editor.name}`, editor.host, upstream, paths(EDITOR_PATHS)),
+      // A deny list of every address, unlike an allow list of 127.0.0.1, holds even where the
+      // controller trusts X-Forwarded-For.
       ingress(
         plan,
-        `editor-${editor.name}`,
+        `editor-${editor.name}-deny`,
         editor.host,
-        {
-          // Every request of one document must reach the same coolwsd.
-          [`${ANNOTATION}/upstream-hash-by`]: '$arg_WOPISrc',
-          [`${ANNOTATION}/proxy-read-timeout`]: '3600',
-          [`${ANNOTATION}/proxy-send-timeout`]: '3600',
-          [`${ANNOTATION}/proxy-body-size`]: bodySize(plan.spec.upload.maxFileSizeBytes),
-        },
-        EDITOR_PATHS.map((path) => ({
-          path,
-          pathType: 'Prefix',
-          service: editor.service,
-          port: editor.port,
-        })),
+        { ...upstream, [`${ANNOTATION}/denylist-source-range`]: '0.0.0.0/0,::/0' },
+        paths(EDITOR_BLOCKED_PATHS),
       ),
     );
   }

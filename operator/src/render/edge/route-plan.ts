@@ -10,8 +10,42 @@ import type { S3Upstream } from './s3-upstream.js';
 
 /** Paths Django serves; the edge marks them https for Django's SSL redirect and CSRF checks. */
 export const APP_PATHS = ['/api', '/admin', '/static', '/external_api'] as const;
-/** Collabora Online's paths (the websocket is under /cool/). */
-export const EDITOR_PATHS = ['/cool/', '/hosting/', '/browser/'] as const;
+/**
+ * Paths browsers load a managed Collabora from (the websocket is under /cool/).
+ * /hosting/wopiAccessCheck stays internal: it makes coolwsd call a URL of the caller's choosing.
+ */
+export const EDITOR_PATHS = [
+  '/browser/',
+  '/cool/',
+  '/hosting/capabilities',
+  '/hosting/discovery',
+] as const;
+/**
+ * Collabora's admin console and metrics, refused at the edge: the whole admin directory, not only
+ * admin.html. These pages are static and coolwsd may serve them under other /browser/<version>/
+ * segments too; what protects the console is admin_console.enable=false and its blocked websocket.
+ */
+export const EDITOR_BLOCKED_PATHS = [
+  '/browser/dist/admin/',
+  '/cool/adminws',
+  '/cool/getMetrics',
+] as const;
+/**
+ * WOPISrc affinity where the edge cannot hash on a query parameter (Traefik, and the Gateway API
+ * through Traefik): a cookie. It pins one browser to one coolwsd, not one document: two people
+ * editing the same document can land on different pods, each opening its own copy; and browsers
+ * blocking third-party cookies (Safari by default) never send it back when the editor has a host
+ * of its own. SameSite=None because the editor is a cross-site iframe in Drive's page then.
+ */
+export const EDITOR_AFFINITY_COOKIE = {
+  cookie: {
+    name: 'collabora_affinity',
+    secure: true,
+    httpOnly: true,
+    sameSite: 'none',
+    path: '/',
+  },
+} as const;
 /** drive-contract §5.2: the three headers media-auth answers with, replayed to S3. */
 export const MEDIA_AUTH_RESPONSE_HEADERS = [
   'Authorization',
@@ -24,6 +58,8 @@ export interface EditorRoute {
   host: string;
   service: string;
   port: number;
+  /** coolwsd pods: above one, every request of a document must reach the same pod. */
+  replicas: number;
 }
 
 export interface RoutePlan {
@@ -60,6 +96,7 @@ export function routePlan(
               host: editor.managed.host ?? spec.host,
               service: editor.managed.service,
               port: editor.managed.port,
+              replicas: editor.managed.replicas,
             },
           ]
         : [],

@@ -5,6 +5,8 @@ import { childMeta } from '../labels.js';
 import { objectNames } from '../object-names.js';
 import {
   APP_PATHS,
+  EDITOR_AFFINITY_COOKIE,
+  EDITOR_BLOCKED_PATHS,
   EDITOR_PATHS,
   MEDIA_AUTH_RESPONSE_HEADERS,
   MEDIA_RESPONSE_HEADERS,
@@ -42,6 +44,15 @@ export function mediaAuthMiddleware(plan: RoutePlan) {
       maxResponseBodySize: 65536,
     },
   });
+}
+
+/**
+ * Refuses every client: its only purpose is to answer 403 on the editor's blocked paths. Traefik
+ * reads the TCP peer address here (no ipStrategy), which a client cannot forge. The Gateway API
+ * edge attaches it too.
+ */
+export function editorDenyMiddleware(plan: RoutePlan) {
+  return middleware(plan, 'editor-deny', { ipAllowList: { sourceRange: ['127.0.0.1/32'] } });
 }
 
 /** Host Drive signed for, no X-Forwarded-Host, and the media security headers. */
@@ -92,12 +103,27 @@ export function traefikEdge(plan: RoutePlan): unknown[] {
       middlewares: [...mediaChain, ref(plan, 'media-download')],
       services: [s3Service],
     },
-    ...plan.editors.map((editor) => ({
-      kind: 'Rule',
-      match: pathRule(editor.host, EDITOR_PATHS),
-      priority: 20,
-      services: [{ name: editor.service, port: editor.port }],
-    })),
+    ...plan.editors.flatMap((editor) => [
+      {
+        kind: 'Rule',
+        match: pathRule(editor.host, EDITOR_BLOCKED_PATHS),
+        priority: 21,
+        middlewares: [ref(plan, 'editor-deny')],
+        services: [{ name: editor.service, port: editor.port }],
+      },
+      {
+        kind: 'Rule',
+        match: pathRule(editor.host, EDITOR_PATHS),
+        priority: 20,
+        services: [
+          {
+            name: editor.service,
+            port: editor.port,
+            ...(editor.replicas > 1 ? { sticky: EDITOR_AFFINITY_COOKIE } : {}),
+          },
+        ],
+      },
+    ]),
     {
       kind: 'Rule',
       match: `Host(\`${host}\`)`,
@@ -120,6 +146,7 @@ export function traefikEdge(plan: RoutePlan): unknown[] {
     middleware(plan, 'media-download', {
       headers: { customResponseHeaders: { 'Content-Disposition': 'attachment' } },
     }),
+    ...(plan.editors.length > 0 ? [editorDenyMiddleware(plan)] : []),
     {
       apiVersion: TRAEFIK_API,
       kind: 'IngressRoute',
