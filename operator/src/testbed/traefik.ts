@@ -1,6 +1,8 @@
-// Traefik v3 on loopback: one `web` entry point, ping on its own entry point, the file provider
-// watching a directory the caller writes dynamic configuration into, and optionally the
-// Kubernetes CRD provider watching a test-bed API server.
+// Traefik v3 on loopback: a `web` entry point, a `websecure` one (TLS, Traefik's default
+// self-signed certificate unless a route's Secret has one), ping on its own entry point, the file
+// provider watching a directory the caller writes dynamic configuration into, and optionally the
+// Kubernetes CRD provider watching a test-bed API server. Pods do not exist here: Services of type
+// ExternalName naming 127.0.0.1 stand for them (the API server refuses loopback endpoints).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -11,6 +13,9 @@ export interface Traefik {
   /** The `web` entry point. */
   url: string;
   port: number;
+  /** The `websecure` entry point. */
+  secureUrl: string;
+  securePort: number;
   /** Drop dynamic configuration files here; Traefik reloads them. */
   dynamicDirectory: string;
   directory: string;
@@ -29,12 +34,13 @@ export async function startTraefik(options: TraefikOptions = {}): Promise<Traefi
   const directory = await serverDirectory('traefik');
   const dynamicDirectory = join(directory, 'dynamic');
   await mkdir(dynamicDirectory, { recursive: true });
-  const { web, ping } = await freePorts('web', 'ping');
+  const { web, websecure, ping } = await freePorts('web', 'websecure', 'ping');
   const staticConfig = {
     // Both default to true and would reach for internet hosts.
     global: { checkNewVersion: false, sendAnonymousUsage: false },
     entryPoints: {
       web: { address: `127.0.0.1:${String(web)}` },
+      websecure: { address: `127.0.0.1:${String(websecure)}`, http: { tls: {} } },
       traefik: { address: `127.0.0.1:${String(ping)}` },
     },
     ping: { entryPoint: 'traefik' },
@@ -48,6 +54,7 @@ export async function startTraefik(options: TraefikOptions = {}): Promise<Traefi
               endpoint: options.kubernetes.server,
               token: options.kubernetes.token,
               certAuthFilePath: options.kubernetes.caFile,
+              allowExternalNameServices: true,
               ...(options.kubernetes.namespaces
                 ? { namespaces: options.kubernetes.namespaces }
                 : {}),
@@ -67,6 +74,8 @@ export async function startTraefik(options: TraefikOptions = {}): Promise<Traefi
   return {
     url: `http://127.0.0.1:${String(web)}`,
     port: web,
+    secureUrl: `https://127.0.0.1:${String(websecure)}`,
+    securePort: websecure,
     dynamicDirectory,
     directory,
     pids: [server.pid],

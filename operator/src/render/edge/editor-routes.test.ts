@@ -77,7 +77,7 @@ describe('on Traefik', () => {
       services: [{ name: 'collabora-collabora', port: 9980 }],
     });
     expect(find(objects, 'Middleware', 'drive-editor-deny').spec).toEqual({
-      ipAllowList: { sourceRange: ['127.0.0.1/32'] },
+      ipAllowList: { sourceRange: ['0.0.0.0/32', '::/128'] },
     });
   });
 
@@ -156,7 +156,7 @@ describe('on the Gateway API', () => {
       },
     ]);
     expect(find(objects, 'Middleware', 'drive-editor-deny').spec).toEqual({
-      ipAllowList: { sourceRange: ['127.0.0.1/32'] },
+      ipAllowList: { sourceRange: ['0.0.0.0/32', '::/128'] },
     });
     expect(editor.matches.map((match: AnyObject) => match.path.value)).toEqual([...EDITOR_PATHS]);
     expect(editor.backendRefs).toEqual([{ name: 'collabora-collabora', port: 9980 }]);

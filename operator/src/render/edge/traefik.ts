@@ -47,12 +47,14 @@ export function mediaAuthMiddleware(plan: RoutePlan) {
 }
 
 /**
- * Refuses every client: its only purpose is to answer 403 on the editor's blocked paths. Traefik
- * reads the TCP peer address here (no ipStrategy), which a client cannot forge. The Gateway API
- * edge attaches it too.
+ * Refuses every client: its only purpose is to answer 403 on the editor's blocked paths. It allows
+ * only the unspecified addresses, which no TCP peer has; Traefik reads the peer address here (no
+ * ipStrategy), which a client cannot forge. The Gateway API edge attaches it too.
  */
 export function editorDenyMiddleware(plan: RoutePlan) {
-  return middleware(plan, 'editor-deny', { ipAllowList: { sourceRange: ['127.0.0.1/32'] } });
+  return middleware(plan, 'editor-deny', {
+    ipAllowList: { sourceRange: ['0.0.0.0/32', '::/128'] },
+  });
 }
 
 /** Host Drive signed for, no X-Forwarded-Host, and the media security headers. */
