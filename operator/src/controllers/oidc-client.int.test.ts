@@ -7,6 +7,7 @@ import type { RunningOperator } from '../operator/operator.js';
 import { readClient } from '../ports/oidc/dynamic-registration.js';
 import type { ApiClient, KubeObject } from '../runtime/api-client.js';
 import { startControlPlane } from '../testbed/control-plane.js';
+import { startAnswerLosingIdp } from '../testbed/answer-losing-idp.js';
 import { useServer } from '../testbed/fixtures.js';
 import { installCrds } from '../testbed/kube.js';
 import { loginWithClient } from '../testbed/oidc-login.js';
@@ -180,6 +181,37 @@ describe('OidcClients', () => {
     await api.delete(GV, 'OidcClient', NS, 'registered');
     await eventually(async () => (await get('registered')) === undefined);
     expect(await readClient(stored)).toBeUndefined();
+  });
+
+  it('warns that a registration whose answer was lost may have left a client behind', async () => {
+    const lossy = await startAnswerLosingIdp();
+    try {
+      const resource = oidcClientResource({
+        issuer: lossy.issuer,
+        credentials: {
+          dynamicRegistration: { initialAccessTokenSecretRef: { name: 'registration' } },
+        },
+      });
+      resource.metadata = { name: 'lossy', namespace: NS };
+      await api.create(resource as KubeObject);
+      await withReason('lossy', 'Reconciling', 'IssuerUnreachable');
+      expect(await condition('lossy', 'Stalled')).toBeUndefined();
+      const warning = await eventually(async () => {
+        const events = await api.list<
+          KubeObject & { reason?: string; message?: string; involvedObject?: { name?: string } }
+        >('v1', 'Event', NS);
+        return events.items.find(
+          (event) =>
+            event.involvedObject?.name === 'lossy' && event.reason === 'RegistrationOutcomeUnknown',
+        );
+      });
+      expect(warning.message).toContain(`client "${NS}/lossy" at ${lossy.issuer}`);
+      expect(warning.message).not.toContain(idp().initialAccessToken);
+      expect(lossy.registrations).toBeGreaterThanOrEqual(1);
+      await api.delete(GV, 'OidcClient', NS, 'lossy');
+    } finally {
+      await lossy.stop();
+    }
   });
 
   it('reports an unreachable issuer as Reconciling, never Stalled', async () => {

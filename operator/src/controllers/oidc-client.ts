@@ -195,6 +195,15 @@ async function registeredCredentials(
       issuer: spec.issuer,
       initialAccessToken,
       metadata: desired,
+    }).catch(async (error: unknown) => {
+      if (error instanceof RegistrationError && error.outcomeUnknown)
+        await manager.events.record(
+          object,
+          'Warning',
+          'RegistrationOutcomeUnknown',
+          `registering client "${desired.client_name}" at ${spec.issuer} may have created it without the answer arriving; RFC 7591 offers no lookup, so the next attempt registers again: delete any extra client of that name at the IdP`,
+        );
+      throw error;
     });
     await save(registered);
     await manager.events.record(

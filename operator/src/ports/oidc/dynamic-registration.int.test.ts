@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnswerLosingIdp } from '../../testbed/answer-losing-idp.js';
 import { useServer } from '../../testbed/fixtures.js';
 import { loginWithClient } from '../../testbed/oidc-login.js';
 import { startOidcProvider } from '../../testbed/oidc-provider.js';
@@ -206,6 +207,8 @@ describe('dynamic client registration against oidc-provider', () => {
     expect(registering).toMatchObject({ kind: 'Unreachable', status: undefined });
     expect(registering.message).toContain('ECONNREFUSED');
     expect(registering.message).not.toContain('iat-value');
+    // Nothing left: no client can have been created.
+    expect(registering.outcomeUnknown).toBe(false);
 
     const handle = { registrationClientUri: `${down}/reg/x`, registrationAccessToken: 'rat-value' };
     for (const call of [readClient(handle), deleteClient(handle)]) {
@@ -240,7 +243,7 @@ describe('dynamic client registration against a failing IdP', () => {
     const registering = await failure(
       registerClient({ issuer: base, initialAccessToken: 'iat-value', metadata: desired() }),
     );
-    expect(registering).toMatchObject({ kind: 'Unreachable', status: 503 });
+    expect(registering).toMatchObject({ kind: 'Unreachable', status: 503, outcomeUnknown: true });
 
     const reading = await failure(
       readClient({ registrationClientUri: `${base}/json/reg/x`, registrationAccessToken: 't-1' }),
@@ -252,6 +255,28 @@ describe('dynamic client registration against a failing IdP', () => {
       deleteClient({ registrationClientUri: `${base}/reg/x`, registrationAccessToken: 't-1' }),
     );
     expect(deleting).toMatchObject({ kind: 'Unreachable', status: 503 });
+  });
+});
+
+describe('dynamic client registration whose answer is lost', () => {
+  const idp = useServer(() => startAnswerLosingIdp());
+
+  it('says the client may exist, so that registering again is not silent', async () => {
+    const registering = await failure(
+      registerClient({
+        issuer: idp().issuer,
+        initialAccessToken: 'iat-value',
+        metadata: desired(),
+      }),
+    );
+    expect(idp().registrations).toBe(1);
+    expect(registering).toMatchObject({
+      kind: 'Unreachable',
+      status: undefined,
+      outcomeUnknown: true,
+    });
+    expect(registering.message).toContain('registering client "drive"');
+    expect(registering.message).not.toContain('iat-value');
   });
 });
 

@@ -55,9 +55,34 @@ export class RegistrationError extends Error {
     /** The HTTP status, when the IdP answered. */
     readonly status: number | undefined,
     message: string,
+    /**
+     * The request may have reached the IdP and created a client whose answer was lost: a
+     * timeout or reset after connecting, a 5xx, an answer that is not a client. RFC 7591 has no
+     * lookup, so whoever registers again may leave a second client at the IdP.
+     */
+    readonly outcomeUnknown = false,
   ) {
     super(message);
   }
+}
+
+/** Failures before a request could leave: nothing reached the IdP. */
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function neverSent(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_SENT.has(code)) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 const TIMEOUT_SECONDS = 10;
@@ -219,6 +244,7 @@ async function call(
       'Unreachable',
       undefined,
       `${method} ${url}: the IdP is unreachable (${networkReason(error)})`,
+      !neverSent(error),
     );
   }
 }
@@ -254,6 +280,7 @@ function refusalOrOutage(
     'Unreachable',
     status,
     redact(`${action}: the IdP failed (${said.slice(0, 400)})`),
+    status === undefined || status >= 500,
   );
 }
 
@@ -299,6 +326,7 @@ function libraryError(
     'Unreachable',
     undefined,
     redact(`${action}: the IdP is unreachable (${networkReason(error)})`),
+    !neverSent(error),
   );
 }
 
@@ -326,7 +354,12 @@ function registeredClient(
   secrets: readonly string[] = [],
 ): RegisteredClient {
   if (!isRecord(body))
-    throw new RegistrationError('Unreachable', undefined, `${action}: the IdP answered no JSON`);
+    throw new RegistrationError(
+      'Unreachable',
+      undefined,
+      `${action}: the IdP answered no JSON`,
+      true,
+    );
   const clientId = stringField(body, 'client_id');
   const registrationAccessToken =
     stringField(body, 'registration_access_token') ?? fallback.registrationAccessToken;
