@@ -15,6 +15,13 @@ import {
   type ClientMetadata,
   type RegisteredClient,
 } from '../ports/oidc/dynamic-registration.js';
+import {
+  clientDrift,
+  KeycloakClients,
+  ownedBy,
+  type DesiredKeycloakClient,
+  type KeycloakTarget,
+} from '../ports/oidc/keycloak-clients.js';
 import { objectNames } from '../render/object-names.js';
 import type { KubeObject } from '../runtime/api-client.js';
 import type { ConditionInput } from '../runtime/conditions.js';
@@ -256,6 +263,116 @@ async function secretCredentials(
   return { clientId, clientSecret, secretName: ref.name };
 }
 
+/** The Keycloak admin credentials from their Secret, or the report saying what is missing. */
+async function keycloakTarget(
+  manager: Manager,
+  object: StatusObject,
+  keycloak: NonNullable<OidcClientSpec['credentials']['keycloak']>,
+): Promise<KeycloakTarget | { report: Report }> {
+  const ref = keycloak.adminCredentialsSecretRef;
+  const values = await readSecretValues(manager, object.metadata.namespace ?? '', ref.name);
+  if (!values)
+    return {
+      report: {
+        outcome: {
+          state: 'Progressing',
+          reason: 'ReferenceNotFound',
+          message: `Secret ${ref.name} (credentials.keycloak.adminCredentialsSecretRef) does not exist yet`,
+        },
+        requeueAfterMs: 10_000,
+      },
+    };
+  const adminClientId = values[ref.clientIdKey];
+  const adminClientSecret = values[ref.clientSecretKey];
+  if (adminClientId === undefined || adminClientSecret === undefined)
+    return {
+      report: {
+        outcome: {
+          state: 'Stalled',
+          reason: 'SecretKeyMissing',
+          message: `Secret ${ref.name} lacks ${[
+            ...(adminClientId === undefined ? [ref.clientIdKey] : []),
+            ...(adminClientSecret === undefined ? [ref.clientSecretKey] : []),
+          ].join(
+            ', ',
+          )}; add the key or point credentials.keycloak.adminCredentialsSecretRef at the right one`,
+        },
+      },
+    };
+  return { url: keycloak.url, realm: keycloak.realm, adminClientId, adminClientSecret };
+}
+
+/**
+ * credentials.keycloak: observe the client by clientId, then create it or write back the fields
+ * that drifted; its secret goes to the owned Secret. A client of that clientId the operator did
+ * not create is left alone.
+ */
+async function keycloakCredentials(
+  manager: Manager,
+  object: StatusObject,
+  spec: OidcClientSpec,
+): Promise<CredentialsResult> {
+  const keycloak = spec.credentials.keycloak;
+  // Both guaranteed by the CRD's CEL rules.
+  if (!keycloak || spec.clientId === undefined) throw new Error('no keycloak client');
+  const clientId = spec.clientId;
+  const target = await keycloakTarget(manager, object, keycloak);
+  if ('report' in target) return target;
+  const metadata = desiredMetadata(manager, object, spec);
+  const desired: DesiredKeycloakClient = {
+    clientId,
+    description: `La Suite Drive login, managed by lasuite-operator (OidcClient ${object.metadata.namespace ?? ''}/${object.metadata.name})`,
+    redirectUris: metadata.redirect_uris,
+    postLogoutRedirectUris: metadata.post_logout_redirect_uris ?? [],
+    ownerUid: object.metadata.uid ?? '',
+  };
+  const where = `realm ${keycloak.realm} at ${keycloak.url}`;
+  try {
+    const admin = await KeycloakClients.connect(target);
+    let current = await admin.find(clientId);
+    let message = `client ${clientId} matches the spec`;
+    if (!current) {
+      current = await admin.create(desired);
+      message = `created client ${clientId} in ${where}`;
+      await manager.events.record(object, 'Normal', 'ClientRegistered', message);
+    } else if (!ownedBy(current, desired.ownerUid)) {
+      const taken = `client ${clientId} already exists in ${where} and was not created by this OidcClient; delete it in Keycloak, choose another clientId, or use it as is with credentials.secretRef`;
+      return {
+        report: {
+          outcome: { state: 'Stalled', reason: 'ClientExists', message: taken },
+          domain: [
+            { type: 'ClientSynced', status: 'False', reason: 'ClientExists', message: taken },
+          ],
+          requeueAfterMs: DRIFT_POLL_MS,
+        },
+      };
+    } else {
+      const drift = clientDrift(current, desired);
+      if (drift.length > 0) {
+        await admin.update(current, desired);
+        message = `client ${clientId} in ${where} differed from the spec (${drift.join(', ')}); updated`;
+        await manager.events.record(object, 'Warning', 'ClientDrifted', message);
+      }
+    }
+    const clientSecret = await admin.secret(current);
+    const secretName = objectNames.oidcCredentialsSecret(object.metadata.name);
+    const stored = await readSecretValues(manager, object.metadata.namespace ?? '', secretName);
+    if (stored?.client_id !== clientId || stored.client_secret !== clientSecret)
+      await writeOwnedSecret(manager, object, secretName, {
+        client_id: clientId,
+        client_secret: clientSecret,
+      });
+    return {
+      clientId,
+      clientSecret,
+      secretName,
+      synced: { type: 'ClientSynced', status: 'True', reason: 'Succeeded', message },
+    };
+  } catch (error) {
+    return registrationFailure(error, keycloak.url);
+  }
+}
+
 export async function reconcileOidcClient(
   manager: Manager,
   object: StatusObject,
@@ -318,20 +435,11 @@ export async function reconcileOidcClient(
       Object.entries(endpoints).filter(([, value]) => value !== undefined),
     ),
   };
-  if (spec.credentials.keycloak)
-    return {
-      outcome: {
-        state: 'Stalled',
-        reason: 'InvalidSpec',
-        message:
-          'credentials.keycloak is not available in this operator version; use credentials.dynamicRegistration or credentials.secretRef',
-      },
-      domain: [discovered],
-      fields,
-    };
   const credentials = spec.credentials.dynamicRegistration
     ? await registeredCredentials(manager, object, spec)
-    : await secretCredentials(manager, object, spec);
+    : spec.credentials.keycloak
+      ? await keycloakCredentials(manager, object, spec)
+      : await secretCredentials(manager, object, spec);
   if ('report' in credentials)
     return {
       ...credentials.report,
@@ -398,15 +506,29 @@ export async function reconcileOidcClient(
   };
 }
 
-/** The finalizer's work: delete a registered client when deletionPolicy is Delete. */
+/** The finalizer's work: delete the client the operator created when deletionPolicy is Delete. */
 export function oidcCleanup(manager: Manager): ExternalCleanup<StatusObject> {
   const specOf = (object: StatusObject) => (object as StatusObject & { spec: OidcClientSpec }).spec;
   return {
     describe: (object) => `the client registered at ${specOf(object).issuer}`,
     needed: (object) =>
-      specOf(object).credentials.dynamicRegistration !== undefined &&
+      (specOf(object).credentials.dynamicRegistration !== undefined ||
+        specOf(object).credentials.keycloak !== undefined) &&
       specOf(object).deletionPolicy === 'Delete',
     cleanUp: async (object) => {
+      const spec = specOf(object);
+      if (spec.credentials.keycloak) {
+        const target = await keycloakTarget(manager, object, spec.credentials.keycloak);
+        if ('report' in target)
+          throw new Error(
+            `Secret ${spec.credentials.keycloak.adminCredentialsSecretRef.name} with the Keycloak admin credentials is missing or incomplete`,
+          );
+        const admin = await KeycloakClients.connect(target);
+        const current = spec.clientId === undefined ? undefined : await admin.find(spec.clientId);
+        // Only the client this OidcClient created; one of the same clientId made by someone else stays.
+        if (current && ownedBy(current, object.metadata.uid ?? '')) await admin.delete(current);
+        return;
+      }
       const stored = storedRegistration(
         await readSecretValues(
           manager,

@@ -1,12 +1,14 @@
-// A user logging in at the test IdP as a browser would (authorization code + PKCE), answering the
-// password-less login form with a name: proves a client works end to end.
+// A user logging in at a test IdP as a browser would (authorization code + PKCE), answering its
+// login form: the test bed's oidc-provider (a name, no password) or Keycloak (username and
+// password). Proves a client works end to end.
 import * as client from 'openid-client';
 
-/** Follows the login interaction as a browser would, answering the form with a name only. */
-export async function passwordlessLogin(
+/** Follows the login interaction as a browser would, answering the login form. */
+export async function browserLogin(
   start: URL,
   login: string,
   redirectUri: string,
+  password?: string,
 ): Promise<URL> {
   const cookies = new Map<string, string>();
   const remember = (response: Response) => {
@@ -27,12 +29,21 @@ export async function passwordlessLogin(
       url = new URL(location, url);
       continue;
     }
-    // The login page: post the login name to the interaction.
-    const posted = await fetch(url, {
+    // The login page. Keycloak's form posts username and password to its action URL;
+    // oidc-provider's interaction takes the login name at its own URL.
+    const page = await response.text();
+    const keycloakAction = page.includes('id="kc-form-login"')
+      ? /<form[^>]*\baction="([^"]+)"/.exec(page)?.[1]?.replaceAll('&amp;', '&')
+      : undefined;
+    const posted = await fetch(keycloakAction ? new URL(keycloakAction, url) : url, {
       method: 'POST',
       redirect: 'manual',
       headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ prompt: 'login', login, password: '' }),
+      body: new URLSearchParams(
+        keycloakAction
+          ? { username: login, password: password ?? '', credentialId: '' }
+          : { prompt: 'login', login, password: '' },
+      ),
     });
     remember(posted);
     url = new URL(posted.headers.get('location') ?? '', url);
@@ -47,6 +58,8 @@ export async function loginWithClient(input: {
   clientSecret: string;
   redirectUri: string;
   login: string;
+  /** For an IdP that asks for one (Keycloak). */
+  password?: string;
 }): Promise<client.IDToken | undefined> {
   const config = await client.discovery(
     new URL(input.issuer),
@@ -66,7 +79,12 @@ export async function loginWithClient(input: {
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
   });
-  const callback = await passwordlessLogin(authorizationUrl, input.login, input.redirectUri);
+  const callback = await browserLogin(
+    authorizationUrl,
+    input.login,
+    input.redirectUri,
+    input.password,
+  );
   const tokens = await client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier,
     expectedState: state,

@@ -15,6 +15,7 @@ import {
   dynamicClientRegistration,
   type Configuration,
 } from 'openid-client';
+import { networkReason, neverSent, redactor } from './request-failure.js';
 
 export interface ClientMetadata {
   client_name: string;
@@ -64,25 +65,6 @@ export class RegistrationError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Failures before a request could leave: nothing reached the IdP. */
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function neverSent(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NOT_SENT.has(code)) return true;
-    current = current.cause;
-  }
-  return false;
 }
 
 const TIMEOUT_SECONDS = 10;
@@ -417,21 +399,4 @@ function stringList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const items: unknown[] = value;
   return items.every((item): item is string => typeof item === 'string') ? items : undefined;
-}
-
-/** The reason fetch failed, which it hides a cause or two down ("ECONNREFUSED", a timeout). */
-function networkReason(error: unknown): string {
-  const parts: string[] = [];
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${current.message} [${code}]` : current.message);
-    current = current.cause;
-  }
-  return parts.join(': ').slice(0, 400) || String(error);
-}
-
-/** Removes tokens and secrets from text that may quote a request back (IdPs vary). */
-function redactor(secrets: readonly string[]): (text: string) => string {
-  const long = secrets.filter((secret) => secret.length >= 4);
-  return (text) => long.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 }
