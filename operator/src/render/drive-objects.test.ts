@@ -357,8 +357,9 @@ describe('the /media route', () => {
   it('on Traefik: authorises, then rewrites to the bucket, then sends the Host Drive signed for', () => {
     const { objects, mediaAuth } = renderDrive(renderInputs());
     expect(mediaAuth).toBe('Gateway');
-    const route = find(objects, 'IngressRoute', 'drive-routes').spec.routes.find(
-      (r: { match: string }) => r.match.includes('/media/`'),
+    const routes = find(objects, 'IngressRoute', 'drive-routes').spec.routes;
+    const route = routes.find(
+      (r: { match: string }) => r.match.includes('/media/`') && !r.match.includes('Method'),
     );
     expect(route.middlewares.map((m: { name: string }) => m.name)).toEqual([
       'drive-media-auth',
@@ -383,6 +384,15 @@ describe('the /media route', () => {
     ).toEqual({
       Host: 'rook-ceph-rgw-store.rook-ceph.svc:8080',
       'X-Forwarded-Host': '',
+      // Removed before S3: the session cookie and x-amz-* headers the signature does not cover.
+      Cookie: '',
+      'X-Amz-Security-Token': '',
+      'X-Amz-Request-Payer': '',
+      'X-Amz-Expected-Bucket-Owner': '',
+      'X-Amz-Checksum-Mode': '',
+      'X-Amz-Server-Side-Encryption-Customer-Algorithm': '',
+      'X-Amz-Server-Side-Encryption-Customer-Key': '',
+      'X-Amz-Server-Side-Encryption-Customer-Key-MD5': '',
     });
     expect(find(objects, 'Service', 'drive-s3').spec).toEqual({
       type: 'ExternalName',
@@ -431,11 +441,57 @@ describe('the /media route', () => {
     });
   });
 
+  it('on Traefik: sends a HEAD, authorised and rewritten alike, to the gateway as a GET to S3', () => {
+    const { objects } = renderDrive(renderInputs());
+    const route = find(objects, 'IngressRoute', 'drive-routes').spec.routes.find(
+      (r: { match: string }) => r.match.includes('Method(`HEAD`)'),
+    );
+    expect(route).toEqual({
+      kind: 'Rule',
+      match: 'Host(`drive.example.com`) && PathPrefix(`/media/`) && Method(`HEAD`)',
+      priority: 60,
+      middlewares: [
+        { name: 'drive-media-auth' },
+        { name: 'drive-media-head-path' },
+        { name: 'drive-media-upstream' },
+      ],
+      services: [{ name: 'drive-media-gateway', port: 8080 }],
+    });
+    expect(find(objects, 'Middleware', 'drive-media-head-path').spec).toEqual({
+      replacePathRegex: {
+        regex: '^/media/(preview/)?(.*)$',
+        replacement: '/s3-head/drive-media/$2',
+      },
+    });
+    const gateway = find(objects, 'Deployment', 'drive-media-gateway').spec.template.spec;
+    expect(gateway.containers[0].env).toContainEqual({
+      name: 'S3_UPSTREAM_URL',
+      value: 'http://rook-ceph-rgw-store.rook-ceph.svc:8080',
+    });
+    // Without the gateway (Drive reads X-Forwarded-Uri itself) there is no bridge.
+    const direct = renderDrive(
+      renderInputs({ edge: { type: 'traefik', mediaGateway: 'Disabled' } }),
+    );
+    expect(
+      find(direct.objects, 'IngressRoute', 'drive-routes').spec.routes.some(
+        (r: { match: string }) => r.match.includes('Method'),
+      ),
+    ).toBe(false);
+  });
+
   it('on Gateway API: the Traefik auth middleware first, then the standard rewrite', () => {
     const { objects } = renderDrive(renderInputs({ edge: EDGES.gateway }));
-    const rule = find(objects, 'HTTPRoute', 'drive-routes').spec.rules.find(
-      (r: { matches: { path: { value: string } }[] }) => r.matches[0]?.path.value === '/media/',
+    const rules = find(objects, 'HTTPRoute', 'drive-routes').spec.rules;
+    const rule = rules.find(
+      (r: { matches: { path: { value: string }; method?: string }[] }) =>
+        r.matches[0]?.path.value === '/media/' && r.matches[0].method === undefined,
     );
+    const head = rules.find(
+      (r: { matches: { path: { value: string }; method?: string }[] }) =>
+        r.matches[0]?.path.value === '/media/' && r.matches[0].method === 'HEAD',
+    );
+    expect(head.filters[1].urlRewrite.path.replacePrefixMatch).toBe('/s3-head/drive-media/');
+    expect(head.backendRefs).toEqual([{ name: 'drive-media-gateway', port: 8080 }]);
     expect(rule.filters.map((f: { type: string }) => f.type)).toEqual([
       'ExtensionRef',
       'URLRewrite',

@@ -15,7 +15,11 @@ import { traefikEdge } from './edge/traefik.js';
 import { generatedSecrets } from './generated-secrets.js';
 import { cronJobs, migrationsJob, wopiConfigurationJob } from './jobs.js';
 import { mediaAuthMode, mediaAuthOriginalUrlHeader, type MediaAuthMode } from './media-auth.js';
-import { mediaGatewayAuthUrl, mediaGatewayObjects } from './media-gateway.js';
+import {
+  mediaGatewayAuthUrl,
+  mediaGatewayHeadBridge,
+  mediaGatewayObjects,
+} from './media-gateway.js';
 import { networkPolicies } from './network-policies.js';
 import {
   backendServiceHosts,
@@ -135,7 +139,13 @@ export function renderDrive(inputs: DriveRenderInputs): RenderedDrive {
     owner,
     spec,
     tlsSecretName(owner, spec),
-    { bucket: storage.bucket, upstream, mode, authUrl },
+    {
+      bucket: storage.bucket,
+      upstream,
+      mode,
+      authUrl,
+      ...(mode === 'Gateway' ? { headBridge: mediaGatewayHeadBridge(owner) } : {}),
+    },
     inputs.editors,
   );
   const edge =
@@ -156,7 +166,9 @@ export function renderDrive(inputs: DriveRenderInputs): RenderedDrive {
     ...cronJobs(context),
     ...managedRedis(owner, spec),
     ...databaseCluster(owner, spec),
-    ...(mode === 'Gateway' ? mediaGatewayObjects(owner, spec, inputs.mediaGatewayImage) : []),
+    ...(mode === 'Gateway'
+      ? mediaGatewayObjects(owner, spec, inputs.mediaGatewayImage, storage.internalEndpoint)
+      : []),
     ...certificate(
       owner,
       spec,

@@ -13,8 +13,15 @@ import { RESOURCE_DEFAULTS } from './resource-defaults.js';
 import { disruptionBudget, service } from './workloads.js';
 
 export const MEDIA_GATEWAY_AUTH_PATH = '/auth';
+/** services/media-gateway's HEAD bridge: HEAD <prefix>/<bucket>/<key> is sent to S3 as a GET. */
+export const MEDIA_GATEWAY_HEAD_PREFIX = '/s3-head';
 
-export function mediaGatewayObjects(owner: OwnerInstance, spec: DriveInstanceSpec, image: string) {
+export function mediaGatewayObjects(
+  owner: OwnerInstance,
+  spec: DriveInstanceSpec,
+  image: string,
+  s3InternalEndpoint: string,
+) {
   const name = objectNames.mediaGateway(owner.name);
   const probe = (path: string) => ({
     httpGet: { path, port: 'http' },
@@ -53,6 +60,8 @@ export function mediaGatewayObjects(owner: OwnerInstance, spec: DriveInstanceSpe
                     ),
                   },
                   { name: 'PUBLIC_HOST', value: spec.host },
+                  // The HEAD bridge reaches S3 where Drive does.
+                  { name: 'S3_UPSTREAM_URL', value: s3InternalEndpoint },
                   { name: 'PORT', value: String(MEDIA_GATEWAY_PORT) },
                 ],
                 ports: [{ name: 'http', containerPort: MEDIA_GATEWAY_PORT }],
@@ -71,6 +80,15 @@ export function mediaGatewayObjects(owner: OwnerInstance, spec: DriveInstanceSpe
     service(owner, name, 'media-gateway', MEDIA_GATEWAY_PORT, 'http'),
     disruptionBudget(owner, name, 'media-gateway'),
   ];
+}
+
+/** Where the edge sends a HEAD on /media, rewritten under MEDIA_GATEWAY_HEAD_PREFIX. */
+export function mediaGatewayHeadBridge(owner: OwnerInstance) {
+  return {
+    service: objectNames.mediaGateway(owner.name),
+    port: MEDIA_GATEWAY_PORT,
+    prefix: MEDIA_GATEWAY_HEAD_PREFIX,
+  };
 }
 
 export function mediaGatewayAuthUrl(owner: OwnerInstance): string {

@@ -19,6 +19,12 @@ const environment = z.object({
     .toLowerCase()
     .regex(HOST_PORT, 'must be a host name, with an optional port')
     .describe('The Drive host browsers use: the Host Drive sees, and the host of X-Original-URL.'),
+  S3_UPSTREAM_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      'AWS_S3_ENDPOINT_URL as the gateway reaches it: enables the HEAD bridge (HEAD /s3-head/<bucket>/<key>).',
+    ),
   PORT: integer(8080, 1, 65535),
   BIND_ADDRESS: z.string().min(1).default('0.0.0.0'),
   AUTH_TIMEOUT_MS: integer(5000, 100, 60_000),

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { DriveMediaAuth } from './drive-media-auth.js';
+import { HEAD_BRIDGE_PREFIX, HeadBridge } from './head-bridge.js';
 import { checkMediaUri } from './media-uri.js';
 
 export const AUTH_PATH = '/auth';
@@ -85,6 +86,28 @@ export async function buildGateway(config: GatewayConfig): Promise<FastifyInstan
       }
     },
   });
+
+  if (config.S3_UPSTREAM_URL) {
+    const bridge = new HeadBridge(config.S3_UPSTREAM_URL, {
+      connections: config.MAX_CONNECTIONS,
+      timeoutMs: config.AUTH_TIMEOUT_MS,
+    });
+    app.addHook('onClose', () => bridge.close());
+    app.route({
+      method: 'HEAD',
+      url: `${HEAD_BRIDGE_PREFIX}/*`,
+      handler: async (request, reply) => {
+        const raw = request.raw.url ?? '';
+        const path = raw.slice(HEAD_BRIDGE_PREFIX.length).split('?')[0] ?? '';
+        // Only what the edge's rewrite produces: /<bucket>/<key>, authorised by the ForwardAuth
+        // step before it. The signature in the request decides what S3 serves.
+        if (!path.startsWith('/') || request.headers.authorization === undefined)
+          return reply.code(403).send();
+        const answer = await bridge.head(path, request.headers.host ?? '', request.headers);
+        return reply.code(answer.status).headers(answer.headers).send();
+      },
+    });
+  }
 
   app.get('/healthz', (_request, reply) => reply.type('text/plain').send('ok\n'));
   app.get('/readyz', (_request, reply) =>

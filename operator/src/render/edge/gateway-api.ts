@@ -74,6 +74,31 @@ function mediaRule(plan: RoutePlan, pathPrefix: string, download: boolean) {
   };
 }
 
+/** A HEAD, authorised and rewritten like a download, to the media gateway's HEAD bridge. */
+function headBridgeRule(plan: RoutePlan, pathPrefix: string) {
+  const { media } = plan;
+  if (!media.headBridge) return [];
+  return [
+    {
+      matches: [{ ...prefix(pathPrefix), method: 'HEAD' }],
+      filters: [
+        extensionRef(plan, 'media-auth'),
+        {
+          type: 'URLRewrite',
+          urlRewrite: {
+            path: {
+              type: 'ReplacePrefixMatch',
+              replacePrefixMatch: `${media.headBridge.prefix}/${media.bucket}/`,
+            },
+          },
+        },
+        extensionRef(plan, 'media-upstream'),
+      ],
+      backendRefs: [{ name: media.headBridge.service, port: media.headBridge.port }],
+    },
+  ];
+}
+
 export function gatewayApiEdge(plan: RoutePlan): unknown[] {
   const backendRef = (target: { service: string; port: number }) => [
     { name: target.service, port: target.port },
@@ -96,7 +121,9 @@ export function gatewayApiEdge(plan: RoutePlan): unknown[] {
           ],
           backendRefs: backendRef(plan.backend),
         },
+        ...headBridgeRule(plan, '/media/preview/'),
         mediaRule(plan, '/media/preview/', false),
+        ...headBridgeRule(plan, '/media/'),
         mediaRule(plan, '/media/', true),
         { matches: [prefix('/')], backendRefs: backendRef(plan.frontend) },
       ],

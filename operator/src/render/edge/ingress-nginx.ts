@@ -6,6 +6,7 @@ import {
   APP_PATHS,
   EDITOR_BLOCKED_PATHS,
   EDITOR_PATHS,
+  HEADERS_DROPPED_BEFORE_S3,
   MEDIA_AUTH_RESPONSE_HEADERS,
   type RoutePlan,
 } from './route-plan.js';
@@ -49,6 +50,7 @@ function bodySize(bytes: number): string {
 export function ingressNginxEdge(plan: RoutePlan): unknown[] {
   const { media } = plan;
   const authHeaders = objectNames.edge(plan.owner.name, 'media-auth-headers');
+  const upstreamHeaders = objectNames.edge(plan.owner.name, 'media-upstream-headers');
   // The auth subrequest goes straight to the backend Service (a Host Drive allows); Django's SSL
   // redirect needs to be told the original request was https.
   const mediaAnnotations = (rewrite: string) => ({
@@ -59,6 +61,8 @@ export function ingressNginxEdge(plan: RoutePlan): unknown[] {
       '/api/v1.0/items/media-auth/',
     ),
     [`${ANNOTATION}/auth-proxy-set-headers`]: `${plan.owner.namespace}/${authHeaders}`,
+    // Empty values: nginx does not send these client headers on to S3.
+    [`${ANNOTATION}/proxy-set-headers`]: `${plan.owner.namespace}/${upstreamHeaders}`,
     [`${ANNOTATION}/auth-response-headers`]: MEDIA_AUTH_RESPONSE_HEADERS.join(', '),
     [`${ANNOTATION}/upstream-vhost`]: media.upstream.signedHost,
     [`${ANNOTATION}/backend-protocol`]: media.upstream.scheme.toUpperCase(),
@@ -72,6 +76,12 @@ export function ingressNginxEdge(plan: RoutePlan): unknown[] {
       kind: 'ConfigMap',
       metadata: childMeta(plan.owner, authHeaders, 'edge'),
       data: { 'X-Forwarded-Proto': 'https' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: childMeta(plan.owner, upstreamHeaders, 'edge'),
+      data: Object.fromEntries(HEADERS_DROPPED_BEFORE_S3.map((name) => [name, ''])),
     },
     ingress(
       plan,

@@ -53,6 +53,8 @@ function mediaLocation(site: NginxSite, prefix: string, download: boolean): stri
   const base = `${s3.origin}${s3.pathname.replace(/\/+$/, '')}`;
   return [
     `location ${prefix} {`,
+    // Drive signs an empty query string; a query would reach S3 unsigned (versionId, acl, …).
+    '  if ($is_args) { return 403; }',
     `  auth_request ${AUTH_LOCATION};`,
     '  auth_request_set $media_authorization $upstream_http_authorization;',
     '  auth_request_set $media_amz_date $upstream_http_x_amz_date;',

@@ -69,7 +69,17 @@ export interface RoutePlan {
   tlsSecret: string;
   backend: { service: string; port: number };
   frontend: { service: string; port: number };
-  media: { bucket: string; upstream: S3Upstream; mode: MediaAuthMode; authUrl: string };
+  media: {
+    bucket: string;
+    upstream: S3Upstream;
+    mode: MediaAuthMode;
+    authUrl: string;
+    /**
+     * The media gateway's HEAD bridge, where the edge cannot send a HEAD to S3 as a GET itself
+     * (Drive signs GET). Absent: a HEAD reaches S3 as a HEAD and fails its signature check.
+     */
+    headBridge?: { service: string; port: number; prefix: string };
+  };
   editors: EditorRoute[];
 }
 
@@ -103,6 +113,22 @@ export function routePlan(
     ),
   };
 }
+
+/**
+ * Client request headers an edge must not pass to S3 on /media: the session cookie, and the
+ * x-amz-* request headers that change what a GET does (the signature covers only host,
+ * x-amz-content-sha256 and x-amz-date, which the auth answer replaces).
+ */
+export const HEADERS_DROPPED_BEFORE_S3 = [
+  'Cookie',
+  'X-Amz-Security-Token',
+  'X-Amz-Request-Payer',
+  'X-Amz-Expected-Bucket-Owner',
+  'X-Amz-Checksum-Mode',
+  'X-Amz-Server-Side-Encryption-Customer-Algorithm',
+  'X-Amz-Server-Side-Encryption-Customer-Key',
+  'X-Amz-Server-Side-Encryption-Customer-Key-MD5',
+] as const;
 
 /** Security headers on /media responses (upstream's own proxies set the same). */
 export const MEDIA_RESPONSE_HEADERS = {

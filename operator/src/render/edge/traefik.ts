@@ -8,6 +8,7 @@ import {
   EDITOR_AFFINITY_COOKIE,
   EDITOR_BLOCKED_PATHS,
   EDITOR_PATHS,
+  HEADERS_DROPPED_BEFORE_S3,
   MEDIA_AUTH_RESPONSE_HEADERS,
   MEDIA_RESPONSE_HEADERS,
   type RoutePlan,
@@ -63,7 +64,12 @@ export function mediaUpstreamMiddleware(plan: RoutePlan) {
     headers: {
       // Host is special-cased by Traefik to the outgoing Host; X-Forwarded-Host would make
       // some S3 servers verify the signature against the Drive host.
-      customRequestHeaders: { Host: plan.media.upstream.signedHost, 'X-Forwarded-Host': '' },
+      // An empty value removes the header.
+      customRequestHeaders: {
+        Host: plan.media.upstream.signedHost,
+        'X-Forwarded-Host': '',
+        ...Object.fromEntries(HEADERS_DROPPED_BEFORE_S3.map((name) => [name, ''])),
+      },
       customResponseHeaders: { ...MEDIA_RESPONSE_HEADERS },
     },
   });
@@ -91,6 +97,22 @@ export function traefikEdge(plan: RoutePlan): unknown[] {
       middlewares: [ref(plan, 'forwarded-proto')],
       services: [{ name: plan.backend.service, port: plan.backend.port }],
     },
+    ...(media.headBridge
+      ? [
+          {
+            kind: 'Rule',
+            match: `${pathRule(host, ['/media/'])} && Method(\`HEAD\`)`,
+            priority: 60,
+            middlewares: [
+              ref(plan, 'media-auth'),
+              ref(plan, 'media-head-path'),
+              ref(plan, 'media-upstream'),
+            ],
+            // The Host the signature covers goes on to the bridge, which sends it to S3.
+            services: [{ name: media.headBridge.service, port: media.headBridge.port }],
+          },
+        ]
+      : []),
     {
       kind: 'Rule',
       match: pathRule(host, ['/media/preview/']),
@@ -145,6 +167,16 @@ export function traefikEdge(plan: RoutePlan): unknown[] {
       replacePathRegex: { regex: '^/media/(preview/)?(.*)$', replacement: `/${media.bucket}/$2` },
     }),
     mediaUpstreamMiddleware(plan),
+    ...(media.headBridge
+      ? [
+          middleware(plan, 'media-head-path', {
+            replacePathRegex: {
+              regex: '^/media/(preview/)?(.*)$',
+              replacement: `${media.headBridge.prefix}/${media.bucket}/$2`,
+            },
+          }),
+        ]
+      : []),
     middleware(plan, 'media-download', {
       headers: { customResponseHeaders: { 'Content-Disposition': 'attachment' } },
     }),

@@ -1,0 +1,200 @@
+// /media end to end on real servers, for each S3 store and each edge: real Traefik (routes from
+// the DriveInstance renderer through its CRD provider, our media gateway as ForwardAuth) and real
+// nginx (our nginx renderer's auth_request). Drive's media-auth is the stand-in that follows
+// drive-contract.md §5.2.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mediaPath, quoteKey } from '../testbed/drive-media-auth-stand-in.js';
+import {
+  BUCKET,
+  SESSION,
+  itemKey,
+  putObject,
+  startMediaChains,
+  type Chain,
+  type MediaChains,
+  type StoreKind,
+} from '../test-support/media-chains.js';
+
+const COOKIE = { cookie: `sessionid=${SESSION}` };
+
+/** Keys Drive produces for names people give files (drive-contract §5.2: item/<uuid>/<name>). */
+const FILENAMES = [
+  'plain.txt',
+  'with spaces in name.txt',
+  'unicode été ☃ 日本語.txt',
+  'percent 100%.txt',
+  'plus+sign.txt',
+  'hash#tag.txt',
+  'question?mark.txt',
+  "quote's (and) [brackets] !*.txt",
+  'sub/dir/deep/path.txt',
+];
+
+const BUCKET_PATH = 'api/v1.0/items/';
+const text = async (answer: { body: { text(): Promise<string> } }) => answer.body.text();
+
+describe.each(['rgw', 'seaweedfs'] as StoreKind[])('/media on %s', (kind) => {
+  let chains: MediaChains;
+  const files = FILENAMES.map((name) => ({
+    key: itemKey(name),
+    body: randomBytes(64 * 1024 + 17),
+  }));
+  const preview = { key: itemKey('preview photo.jpg'), body: randomBytes(2048) };
+  const secret = { key: itemKey('someone elses.txt'), body: Buffer.from('not for alice') };
+
+  beforeAll(async () => {
+    chains = await startMediaChains(
+      kind,
+      [
+        ...files.map((file) => ({ key: file.key, readers: [SESSION] })),
+        { key: preview.key, readers: [SESSION], previewable: true },
+        { key: secret.key, readers: ['bob-session'] },
+      ],
+      { record: true },
+    );
+    for (const file of [...files, preview, secret])
+      await putObject(chains.store, file.key, file.body);
+  });
+  afterAll(async () => {
+    await chains.stop();
+  });
+
+  const each = (run: (chain: Chain) => Promise<void>) => async () => {
+    await run(chains.traefik);
+    await run(chains.nginx);
+  };
+
+  it(
+    'downloads every key byte for byte, as an attachment',
+    each(async (chain) => {
+      for (const file of files) {
+        const answer = await chain.request(mediaPath(file.key), { headers: COOKIE });
+        const body = Buffer.from(await answer.body.arrayBuffer());
+        expect(answer.status, `${chain.name} ${file.key}`).toBe(200);
+        expect(body.equals(file.body), `${chain.name} ${file.key}`).toBe(true);
+        expect(answer.headers['content-disposition']).toBe('attachment');
+        expect(answer.headers['content-security-policy']).toBe("default-src 'none'");
+      }
+    }),
+  );
+
+  it(
+    'serves a preview inline',
+    each(async (chain) => {
+      const answer = await chain.request(mediaPath(preview.key, true), { headers: COOKIE });
+      expect(answer.status, chain.name).toBe(200);
+      expect(Buffer.from(await answer.body.arrayBuffer()).equals(preview.body)).toBe(true);
+      expect(answer.headers['content-disposition']).toBeUndefined();
+    }),
+  );
+
+  it(
+    'answers Range requests with 206 and the slice',
+    each(async (chain) => {
+      const file = files[1]!;
+      const answer = await chain.request(mediaPath(file.key), {
+        headers: { ...COOKIE, range: 'bytes=1000-1999' },
+      });
+      expect(answer.status, chain.name).toBe(206);
+      expect(answer.headers['content-range']).toBe(`bytes 1000-1999/${String(file.body.length)}`);
+      expect(
+        Buffer.from(await answer.body.arrayBuffer()).equals(file.body.subarray(1000, 2000)),
+      ).toBe(true);
+    }),
+  );
+
+  it(
+    "refuses a request without a session, and another user's file",
+    each(async (chain) => {
+      const anonymous = await chain.request(mediaPath(files[0]!.key));
+      expect(anonymous.status, chain.name).toBe(403);
+      await anonymous.body.dump();
+      const other = await chain.request(mediaPath(secret.key), { headers: COOKIE });
+      expect(other.status, chain.name).toBe(403);
+      expect(await text(other)).not.toContain('not for alice');
+    }),
+  );
+
+  it('answers HEAD with the object headers and no body', async () => {
+    const file = files[0]!;
+    const seen: string[] = [];
+    for (const chain of [chains.traefik, chains.nginx]) {
+      const answer = await chain.request(mediaPath(file.key), { method: 'HEAD', headers: COOKIE });
+      seen.push(
+        `${chain.name} ${String(answer.status)} ${String(answer.headers['content-length'])}`,
+      );
+      await answer.body.dump();
+    }
+    expect(seen).toEqual([
+      `traefik 200 ${String(file.body.length)}`,
+      `nginx 200 ${String(file.body.length)}`,
+    ]);
+  });
+
+  it(
+    'never lets what the client sends as Authorization, X-Amz-* or Cookie reach S3',
+    each(async (chain) => {
+      chains.s3Requests.length = 0;
+      const answer = await chain.request(mediaPath(files[0]!.key), {
+        headers: {
+          cookie: `sessionid=${SESSION}; tracking=1`,
+          authorization: 'AWS4-HMAC-SHA256 Credential=EVIL/19990101/us-east-1/s3/aws4_request',
+          'x-amz-date': '19990101T000000Z',
+          'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+          'x-amz-security-token': 'evil-token',
+          'x-amz-request-payer': 'requester',
+          'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+        },
+      });
+      expect(answer.status, chain.name).toBe(200);
+      await answer.body.dump();
+      expect(chains.s3Requests, chain.name).toHaveLength(1);
+      const [reached] = chains.s3Requests;
+      expect(reached!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=(?!EVIL)/);
+      expect(reached!.headers['x-amz-date']).not.toBe('19990101T000000Z');
+      expect(reached!.headers['x-amz-content-sha256']).toMatch(/^e3b0c442/);
+      for (const name of [
+        'cookie',
+        'x-amz-security-token',
+        'x-amz-request-payer',
+        'x-amz-server-side-encryption-customer-algorithm',
+      ])
+        expect(reached!.headers[name], `${chain.name} ${name}`).toBeUndefined();
+    }),
+  );
+
+  it(
+    'refuses traversal, encoded and double-encoded, without S3 seeing another key',
+    each(async (chain) => {
+      chains.s3Requests.length = 0;
+      const [, uuid] = /^item\/([^/]+)\//.exec(files[0]!.key)!;
+      const secretName = encodeURIComponent(secret.key.split('/')[2]!);
+      const secretUuid = secret.key.split('/')[1]!;
+      const attempts = [
+        `/media/../${BUCKET_PATH}`,
+        `/media/item/${uuid!}/../../item/${secretUuid}/${secretName}`,
+        `/media/item/${uuid!}/..%2f..%2fitem%2f${secretUuid}%2f${secretName}`,
+        `/media/item/${uuid!}/%2e%2e/%2e%2e/item/${secretUuid}/${secretName}`,
+        `/media/item/${uuid!}/%252e%252e/%252e%252e/item/${secretUuid}/${secretName}`,
+        `/media/item/${uuid!}/..%5c..%5citem%5c${secretUuid}%5c${secretName}`,
+        `/media/preview/../item/${secretUuid}/${secretName}`,
+        `/media/item/${uuid!}/plain.txt%00.jpg`,
+        `/media/${files[0]!.key}?versionId=1`,
+      ];
+      for (const path of attempts) {
+        const answer = await chain.request(path, { headers: COOKIE });
+        const body = Buffer.from(await answer.body.arrayBuffer());
+        expect(body.includes(Buffer.from('not for alice')), `${chain.name} ${path}`).toBe(false);
+        expect(answer.status === 200 && body.equals(files[0]!.body), `${chain.name} ${path}`).toBe(
+          false,
+        );
+      }
+      const allowed = new Set(
+        [...files, preview].map((file) => `/${BUCKET}/${quoteKey(file.key)}`),
+      );
+      for (const reached of chains.s3Requests)
+        expect(allowed.has(reached.url), `${chain.name} reached S3 with ${reached.url}`).toBe(true);
+    }),
+  );
+});
