@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mediaPath, quoteKey } from '../testbed/drive-media-auth-stand-in.js';
 import {
   BUCKET,
+  DRIVE_ORIGIN,
   SESSION,
+  digestBody,
+  putLargeObject,
   itemKey,
   putObject,
   startMediaChains,
@@ -197,4 +200,54 @@ describe.each(['rgw', 'seaweedfs'] as StoreKind[])('/media on %s', (kind) => {
         expect(allowed.has(reached.url), `${chain.name} reached S3 with ${reached.url}`).toBe(true);
     }),
   );
+
+  it('streams a 1 GiB download byte for byte', async () => {
+    const key = itemKey('one gibibyte.bin');
+    const size = 2 ** 30;
+    const sha256 = await putLargeObject(chains.store, key, size);
+    chains.drive.items.push({ key, readers: [SESSION] });
+    for (const chain of [chains.traefik, chains.nginx]) {
+      const answer = await chain.request(mediaPath(key), { headers: COOKIE });
+      expect(answer.status, chain.name).toBe(200);
+      expect(answer.headers['content-length']).toBe(String(size));
+      expect(await digestBody(answer.body), chain.name).toEqual({ sha256, bytes: size });
+    }
+  }, 600_000);
+
+  it('takes a presigned upload from the Drive origin through the public endpoint, CORS included', async () => {
+    const key = itemKey('uploaded from the browser.txt');
+    const content = Buffer.from(`uploaded ${kind} ${randomBytes(8).toString('hex')}`);
+    // §5.4: the browser PUTs to the presigned URL, cross-origin, after a preflight.
+    const policy = await chains.drive.uploadPolicy(key, chains.store.endpoint);
+    const preflight = (origin: string) =>
+      fetch(policy, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'PUT',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+    const allowed = await preflight(DRIVE_ORIGIN);
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(DRIVE_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-methods')).toMatch(/PUT/);
+    const foreign = await preflight('https://elsewhere.example.net');
+    expect(foreign.headers.get('access-control-allow-origin')).not.toBe(
+      'https://elsewhere.example.net',
+    );
+    const put = await fetch(policy, {
+      method: 'PUT',
+      headers: { origin: DRIVE_ORIGIN, 'content-type': 'text/plain' },
+      body: content,
+    });
+    expect(put.status).toBe(200);
+    expect(put.headers.get('access-control-allow-origin')).toBe(DRIVE_ORIGIN);
+    chains.drive.items.push({ key, readers: [SESSION] });
+    for (const chain of [chains.traefik, chains.nginx]) {
+      const answer = await chain.request(mediaPath(key), { headers: COOKIE });
+      expect(answer.status, chain.name).toBe(200);
+      expect(Buffer.from(await answer.body.arrayBuffer()).equals(content)).toBe(true);
+    }
+  });
 });

@@ -68,7 +68,7 @@ osd objectstore = memstore
 memstore device bytes = 2147483648
 osd memory target = 1073741824
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:${String(rgwPort)}
+rgw frontends = beast endpoint=127.0.0.1:${String(rgwPort)} tcp_nodelay=1
 rgw data = ${directory}/rgw
 rgw dns name = localhost
 `;

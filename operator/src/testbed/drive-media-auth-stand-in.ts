@@ -33,6 +33,12 @@ export interface DriveMediaAuthStandInOptions {
 export interface DriveMediaAuthStandIn {
   url: string;
   port: number;
+  /**
+   * §5.4: the `policy` Drive returns when a file item is created: a presigned PUT for
+   * `publicEndpoint` (AWS_S3_DOMAIN_REPLACE, else AWS_S3_ENDPOINT_URL), path-style, 60 s, with
+   * only `host` signed (AWS_S3_UPLOAD_ACL empty).
+   */
+  uploadPolicy(key: string, publicEndpoint?: string): Promise<string>;
   /** Every media-auth request, as received. */
   requests: { url: string; headers: IncomingMessage['headers'] }[];
   items: StandInItem[];
@@ -174,9 +180,36 @@ export async function startDriveMediaAuthStandIn(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const uploadPolicy = async (key: string, publicEndpoint = options.s3EndpointUrl) => {
+    const target = new URL(publicEndpoint);
+    const prefix = target.pathname.replace(/\/+$/, '');
+    const presigned = await signer.presign(
+      {
+        method: 'PUT',
+        protocol: target.protocol,
+        hostname: target.hostname,
+        ...(target.port ? { port: Number(target.port) } : {}),
+        path: `${prefix}/${options.bucket}/${quoteKey(key)}`,
+        query: {},
+        // S3 presigned URLs leave the payload unsigned, as botocore's do; the header only tells
+        // the signer so and is neither signed nor moved into the query.
+        headers: { host: target.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      },
+      {
+        expiresIn: 60,
+        unsignableHeaders: new Set(['x-amz-content-sha256']),
+        unhoistableHeaders: new Set(['x-amz-content-sha256']),
+      },
+    );
+    const query = Object.entries(presigned.query ?? {})
+      .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+      .join('&');
+    return `${target.origin}${presigned.path}?${query}`;
+  };
   return {
     url: `http://127.0.0.1:${String(port)}`,
     port,
+    uploadPolicy,
     requests,
     items,
     stop: () =>

@@ -6,8 +6,9 @@ import { MEDIA_RESPONSE_HEADERS } from './route-plan.js';
 export interface NginxSite {
   /** The public Drive host (server_name; Django builds URLs from it). */
   host: string;
-  /** nginx `listen` parameters, e.g. `443 ssl` or `127.0.0.1:8443 ssl`. */
+  /** Where nginx listens: a port or address:port (`ssl` is added with `tls`). */
   listen: string;
+  /** Certificate and key files; TLS ends here when given. */
   tls?: { certificate: string; key: string };
   /** Upstream base URLs, e.g. http://backend:8000. */
   backend: string;
@@ -72,8 +73,13 @@ function mediaLocation(site: NginxSite, prefix: string, download: boolean): stri
       (name) => `  proxy_set_header ${name} $http_${name.toLowerCase().replaceAll('-', '_')};`,
     ),
     `  proxy_set_header Host ${quoted(site.s3.signedHost)};`,
-    // Stream large files instead of spooling them to disk.
-    '  proxy_buffering off;',
+    // Stream large files through memory buffers, never spooled to disk; unbuffered proxying would
+    // move them a page at a time.
+    '  proxy_buffering on;',
+    '  proxy_buffer_size 64k;',
+    '  proxy_buffers 16 64k;',
+    '  proxy_busy_buffers_size 128k;',
+    '  proxy_max_temp_file_size 0;',
     '  proxy_request_buffering off;',
     '  proxy_http_version 1.1;',
     '  proxy_set_header Connection "";',
@@ -90,7 +96,7 @@ function mediaLocation(site: NginxSite, prefix: string, download: boolean): stri
 function serverBlock(site: NginxSite): string[] {
   return [
     'server {',
-    `  listen ${quoted(site.listen)};`,
+    `  listen ${quoted(site.listen)}${site.tls ? ' ssl' : ''};`,
     `  server_name ${quoted(site.host)};`,
     ...(site.tls
       ? [

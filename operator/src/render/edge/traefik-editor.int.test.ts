@@ -10,9 +10,10 @@ import { startControlPlane } from '../../testbed/control-plane.js';
 import { useServer } from '../../testbed/fixtures.js';
 import { installThirdPartyCrds, kubectlWithInput } from '../../testbed/third-party-crds.js';
 import { startTraefik } from '../../testbed/traefik.js';
+import { loopbackServices } from '../../test-support/loopback-services.js';
 import { renderInputs } from '../../test-support/render-inputs.js';
 import { eventually } from '../../test-support/operator-under-test.js';
-import { renderDrive, type KubeObject } from '../drive-objects.js';
+import { renderDrive } from '../drive-objects.js';
 import { toMultiDocumentYaml } from '../manifest-yaml.js';
 
 const EDITOR_HOST = 'office.example.com';
@@ -120,34 +121,6 @@ function upgradeAndEcho(port: number, host: string, path: string, message: strin
   });
 }
 
-/** Services named by the IngressRoutes, as ExternalName Services for 127.0.0.1. */
-function standInServices(routes: KubeObject[], namespace: string): KubeObject[] {
-  const ports = new Map<string, Set<number>>();
-  for (const route of routes as (KubeObject & {
-    spec: { routes: { services?: { name: string; port: number }[] }[] };
-  })[]) {
-    for (const entry of route.spec.routes)
-      for (const service of entry.services ?? []) {
-        const known = ports.get(service.name) ?? new Set<number>();
-        known.add(service.port);
-        ports.set(service.name, known);
-      }
-  }
-  return [...ports].map(
-    ([name, numbers]) =>
-      ({
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name, namespace },
-        spec: {
-          type: 'ExternalName',
-          externalName: '127.0.0.1',
-          ports: [...numbers].map((port) => ({ name: `p${String(port)}`, port })),
-        },
-      }) as KubeObject,
-  );
-}
-
 describe('a managed Collabora behind the Traefik edge, on real Traefik', () => {
   const kube = useServer(() => startControlPlane({ controllerManager: false }));
   const coolwsd = useServer(() => startCoolwsdStandIn());
@@ -190,7 +163,7 @@ describe('a managed Collabora behind the Traefik edge, on real Traefik', () => {
       ['apply', '--server-side', '-f', '-'],
       toMultiDocumentYaml([
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } },
-        ...standInServices(routes, 'apps'),
+        ...loopbackServices(routes, 'apps'),
         ...edge,
       ]),
     );
