@@ -225,13 +225,17 @@ async function registeredCredentials(
   }
 }
 
-async function secretCredentials(
+/**
+ * A client id and secret from a Secret the spec names at `field` (a clientSecretRef), or the
+ * report saying what is missing: a Secret not there yet is waited for, a missing key is Stalled.
+ */
+async function clientPairFromSecret(
   manager: Manager,
   object: StatusObject,
-  spec: OidcClientSpec,
-): Promise<CredentialsResult> {
-  const ref = spec.credentials.secretRef;
-  if (!ref) throw new Error('no secretRef');
+  ref: { name: string; clientIdKey: string; clientSecretKey: string },
+  field: string,
+  clientIdOverride?: string,
+): Promise<{ clientId: string; clientSecret: string } | { report: Report }> {
   const values = await readSecretValues(manager, object.metadata.namespace ?? '', ref.name);
   if (!values)
     return {
@@ -239,28 +243,44 @@ async function secretCredentials(
         outcome: {
           state: 'Progressing',
           reason: 'ReferenceNotFound',
-          message: `Secret ${ref.name} does not exist yet`,
+          message: `Secret ${ref.name} (${field}) does not exist yet`,
         },
         requeueAfterMs: 10_000,
       },
     };
-  const clientId = spec.clientId ?? values[ref.clientIdKey];
+  const clientId = clientIdOverride ?? values[ref.clientIdKey];
   const clientSecret = values[ref.clientSecretKey];
-  const missing = [
-    ...(clientId === undefined ? [ref.clientIdKey] : []),
-    ...(clientSecret === undefined ? [ref.clientSecretKey] : []),
-  ];
   if (clientId === undefined || clientSecret === undefined)
     return {
       report: {
         outcome: {
           state: 'Stalled',
           reason: 'SecretKeyMissing',
-          message: `Secret ${ref.name} lacks ${missing.join(', ')}; add the key or point the spec at the right one`,
+          message: `Secret ${ref.name} lacks ${[
+            ...(clientId === undefined ? [ref.clientIdKey] : []),
+            ...(clientSecret === undefined ? [ref.clientSecretKey] : []),
+          ].join(', ')}; add the key or point ${field} at the right one`,
         },
       },
     };
-  return { clientId, clientSecret, secretName: ref.name };
+  return { clientId, clientSecret };
+}
+
+async function secretCredentials(
+  manager: Manager,
+  object: StatusObject,
+  spec: OidcClientSpec,
+): Promise<CredentialsResult> {
+  const ref = spec.credentials.secretRef;
+  if (!ref) throw new Error('no secretRef');
+  const pair = await clientPairFromSecret(
+    manager,
+    object,
+    ref,
+    'credentials.secretRef',
+    spec.clientId,
+  );
+  return 'report' in pair ? pair : { ...pair, secretName: ref.name };
 }
 
 /** The Keycloak admin credentials from their Secret, or the report saying what is missing. */
@@ -269,37 +289,19 @@ async function keycloakTarget(
   object: StatusObject,
   keycloak: NonNullable<OidcClientSpec['credentials']['keycloak']>,
 ): Promise<KeycloakTarget | { report: Report }> {
-  const ref = keycloak.adminCredentialsSecretRef;
-  const values = await readSecretValues(manager, object.metadata.namespace ?? '', ref.name);
-  if (!values)
-    return {
-      report: {
-        outcome: {
-          state: 'Progressing',
-          reason: 'ReferenceNotFound',
-          message: `Secret ${ref.name} (credentials.keycloak.adminCredentialsSecretRef) does not exist yet`,
-        },
-        requeueAfterMs: 10_000,
-      },
-    };
-  const adminClientId = values[ref.clientIdKey];
-  const adminClientSecret = values[ref.clientSecretKey];
-  if (adminClientId === undefined || adminClientSecret === undefined)
-    return {
-      report: {
-        outcome: {
-          state: 'Stalled',
-          reason: 'SecretKeyMissing',
-          message: `Secret ${ref.name} lacks ${[
-            ...(adminClientId === undefined ? [ref.clientIdKey] : []),
-            ...(adminClientSecret === undefined ? [ref.clientSecretKey] : []),
-          ].join(
-            ', ',
-          )}; add the key or point credentials.keycloak.adminCredentialsSecretRef at the right one`,
-        },
-      },
-    };
-  return { url: keycloak.url, realm: keycloak.realm, adminClientId, adminClientSecret };
+  const pair = await clientPairFromSecret(
+    manager,
+    object,
+    keycloak.adminCredentialsSecretRef,
+    'credentials.keycloak.adminCredentialsSecretRef',
+  );
+  if ('report' in pair) return pair;
+  return {
+    url: keycloak.url,
+    realm: keycloak.realm,
+    adminClientId: pair.clientId,
+    adminClientSecret: pair.clientSecret,
+  };
 }
 
 /**
