@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Go test-bed servers from the Go module proxy into the cache, once per version:
-# kube-apiserver, kube-controller-manager, kubectl and etcd (one wrapper module) and Traefik, and
-# downloads the modules whose CRD files the tests install. A second run finds them and returns at
-# once. Usage: hack/build-go-tools.sh [kubernetes|traefik|crds]...
+# Builds the Go test-bed servers and tools from the Go module proxy into the cache, once per
+# version: kube-apiserver, kube-controller-manager, kubectl and etcd (one wrapper module), Traefik
+# and compose-config (compose-go's loader, for the Compose renderer's tests), and downloads the
+# modules whose CRD files the tests install. A second run finds them and returns at once.
+# Usage: hack/build-go-tools.sh [kubernetes|traefik|compose|crds]...
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 command -v go >/dev/null || die "Go is not installed: install Go ≥ 1.26 (https://go.dev/doc/install)"
@@ -41,6 +42,28 @@ build_traefik() {
   log "traefik built in $((SECONDS - started)) s"
 }
 
+build_compose() {
+  local target="$BIN_CACHE/compose-config-$COMPOSE_GO_VERSION" sources
+  # main.go is ours and can change without a version bump: the sources' hash, recorded next to
+  # the binary, tells whether the cached one is still theirs.
+  sources=$(cat "$HACK_DIR/go/compose/go.mod" "$HACK_DIR/go/compose/go.sum" "$HACK_DIR/go/compose/main.go" | sha256sum | cut -d' ' -f1)
+  if [[ -x $target && $(cat "$target.sources" 2>/dev/null) == "$sources" ]]; then
+    log "compose-config $COMPOSE_GO_VERSION: cached"
+    return
+  fi
+  # The binary's name carries COMPOSE_GO_VERSION, so the wrapper must require exactly that.
+  grep -q "github.com/compose-spec/compose-go/v2 $COMPOSE_GO_VERSION\$" "$HACK_DIR/go/compose/go.mod" ||
+    die "hack/go/compose/go.mod does not require compose-go $COMPOSE_GO_VERSION: run go get github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION && go mod tidy there"
+  log "building compose-config (compose-go $COMPOSE_GO_VERSION)"
+  local started=$SECONDS
+  # The main package sits in this repository: without -buildvcs=false Go would stamp it with
+  # (and need) this checkout's git state.
+  (cd "$HACK_DIR/go/compose" && go build -trimpath -buildvcs=false -ldflags "-s -w" -o "$target.tmp" .)
+  mv "$target.tmp" "$target"
+  echo "$sources" >"$target.sources"
+  log "compose-config built in $((SECONDS - started)) s"
+}
+
 # The render tests install Traefik's and Gateway API's CRDs from these modules' files.
 download_crd_modules() {
   (cd "$HACK_DIR/go/traefik" && go mod download "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")
@@ -51,12 +74,13 @@ download_crd_modules() {
 }
 
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(kubernetes traefik crds)
+[[ ${#targets[@]} -gt 0 ]] || targets=(kubernetes traefik compose crds)
 for target in "${targets[@]}"; do
   case $target in
     kubernetes) build_kubernetes ;;
     traefik) build_traefik ;;
+    compose) build_compose ;;
     crds) download_crd_modules ;;
-    *) die "unknown target $target (kubernetes, traefik, crds)" ;;
+    *) die "unknown target $target (kubernetes, traefik, compose, crds)" ;;
   esac
 done

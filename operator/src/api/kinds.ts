@@ -1,4 +1,6 @@
-// The four kinds of the lasuite.selfhost.dev API, in the order documentation lists them.
+// The four kinds of the lasuite.selfhost.dev API, in the order documentation lists them, and the
+// kinds only lasuitectl reads.
+import { composeProject } from './compose-project.js';
 import { driveInstance } from './drive-instance.js';
 import type { KindDefinition } from './kind.js';
 import { oidcClient } from './oidc-client.js';
@@ -12,6 +14,9 @@ export const KINDS: readonly KindDefinition[] = [
   wopiClient,
 ];
 
+/** Kinds lasuitectl reads from files but no cluster serves: no CRD is generated for them. */
+export const CLIENT_KINDS: readonly KindDefinition[] = [composeProject];
+
 export function kindByName(kind: string): KindDefinition | undefined {
-  return KINDS.find((definition) => definition.kind === kind);
+  return [...KINDS, ...CLIENT_KINDS].find((definition) => definition.kind === kind);
 }

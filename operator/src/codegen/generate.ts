@@ -3,10 +3,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isMainModule } from '../cli/is-main-module.js';
+import { composeProject } from '../api/compose-project.js';
 import { KINDS } from '../api/kinds.js';
 import { toYaml } from '../render/manifest-yaml.js';
 import { REPO_ROOT } from '../repo-root.js';
-import { apiReference } from './api-docs.js';
+import { apiReference, clientKindReference } from './api-docs.js';
 import { crdFileName, customResourceDefinition } from './crd.js';
 import { typeDefinitions } from './ts-types.js';
 
@@ -36,6 +37,7 @@ export async function generatedFiles(): Promise<Map<string, string>> {
       }),
   );
   files.set('docs/api.md', apiReference(KINDS));
+  files.set('docs/compose-project.md', clientKindReference(composeProject));
   // The chart installs the same RBAC as config/, in the release namespace.
   const role = await readFile(join(REPO_ROOT, 'config/rbac/role.yaml'), 'utf8');
   files.set(

@@ -15,6 +15,7 @@ import type {
   ResolvedEditorRoute,
 } from '../render/drive-inputs.js';
 import { renderDrive, RenderError, type RenderedDrive } from '../render/drive-objects.js';
+import { randomSecret } from '../render/random-secret.js';
 import { MEDIA_GATEWAY_IMAGE } from '../render/images.js';
 import { objectNames } from '../render/object-names.js';
 import {
@@ -327,7 +328,7 @@ export class DriveInstanceController {
       existingSecrets,
       referencedSecrets: {},
       mediaGatewayImage: MEDIA_GATEWAY_IMAGE,
-      randomValue: randomValue,
+      randomValue: randomSecret,
     };
   }
 
@@ -574,10 +575,4 @@ export class DriveInstanceController {
   ): Promise<void> {
     return writeStatus(this.manager, drive, outcome, domain, fields);
   }
-}
-
-function randomValue(length: number): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(length));
-  return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join('');
 }

@@ -2,9 +2,10 @@
 // existing Secret, or RFC 7591 registration kept in sync through RFC 7592), and a credential
 // check that needs no user. Drift is looked for every minute; the registered client is deleted
 // with the OidcClient when its deletionPolicy says so.
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import type { OidcClientSpec } from '../api/oidc-client.js';
 import { checkClientCredentials, IdpUnreachableError } from '../ports/oidc/credential-check.js';
+import { discoveredEndpoints, discoverIssuer, DiscoveryError } from '../ports/oidc/discovery.js';
 import {
   deleteClient,
   metadataDiffers,
@@ -382,50 +383,20 @@ export async function reconcileOidcClient(
 ): Promise<Report> {
   let configuration: client.Configuration;
   try {
-    // Plain-HTTP issuers are refused unless the spec names one (test beds, loopback IdPs).
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
-    const execute = spec.issuer.startsWith('http:') ? [client.allowInsecureRequests] : [];
-    configuration = await client.discovery(
-      new URL(spec.issuer),
-      'discovery',
-      undefined,
-      undefined,
-      {
-        execute,
-        timeout: 10,
-      },
-    );
+    configuration = await discoverIssuer(spec.issuer);
   } catch (error) {
-    const mismatch =
-      error instanceof client.ClientError &&
-      error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED';
-    const message = mismatch
-      ? `the discovery document of ${spec.issuer} names another issuer; set spec.issuer to exactly the issuer the IdP announces`
-      : `discovery of ${spec.issuer} failed: ${errorMessage(error)}`;
+    if (!(error instanceof DiscoveryError)) throw error;
+    const reason = error.issuerMismatch ? 'IssuerMismatch' : 'IssuerUnreachable';
     return {
-      outcome: mismatch
-        ? { state: 'Stalled', reason: 'IssuerMismatch', message }
-        : { state: 'Progressing', reason: 'IssuerUnreachable', message },
-      domain: [
-        {
-          type: 'DiscoveryReachable',
-          status: 'False',
-          reason: mismatch ? 'IssuerMismatch' : 'IssuerUnreachable',
-          message,
-        },
-      ],
-      retry: !mismatch,
+      outcome: error.issuerMismatch
+        ? { state: 'Stalled', reason, message: error.message }
+        : { state: 'Progressing', reason, message: error.message },
+      domain: [{ type: 'DiscoveryReachable', status: 'False', reason, message: error.message }],
+      retry: !error.issuerMismatch,
     };
   }
   const metadata = configuration.serverMetadata();
-  const endpoints = {
-    authorization: metadata.authorization_endpoint,
-    token: metadata.token_endpoint,
-    userinfo: metadata.userinfo_endpoint,
-    jwks: metadata.jwks_uri,
-    endSession: metadata.end_session_endpoint,
-    introspection: metadata.introspection_endpoint,
-  };
+  const endpoints = discoveredEndpoints(metadata);
   const discovered: ConditionInput = {
     type: 'DiscoveryReachable',
     status: 'True',

@@ -2,7 +2,8 @@
 // back through the S3 API, reported as BucketReady, VersioningEnabled, CorsConfigured and
 // LifecycleConfigured. Deleting a mount with reclaimPolicy Delete removes every version, the
 // bucket and the store user, behind a finalizer that waits while a DriveInstance uses it.
-import type { BucketPermissions, SettingName, SettingResult } from '../ports/s3/bucket.js';
+import type { SettingName, SettingResult } from '../ports/s3/bucket.js';
+import { bucketPermissions, bucketSettings } from '../render/bucket-settings.js';
 import { StoreError, type StoreProblem } from '../ports/s3/store-errors.js';
 import type { ConditionInput } from '../runtime/conditions.js';
 import { objectKey } from '../runtime/informer.js';
@@ -39,24 +40,11 @@ export const MOUNT_REFERENCES: ReferencedNames = (spec) => [
   ...spec.mounts.map((entry) => entry.name),
 ];
 
-/** Drive's origins (https://<host> of every DriveInstance on this bucket) plus the spec's. */
-function corsOrigins(manager: Manager, mount: StatusObject, s3: S3Spec): string[] {
-  const drives = referencingDrives(manager, mount, (spec) => [spec.storageRef.name]).filter(
-    (drive) => !drive.metadata.deletionTimestamp,
-  );
-  return [
-    ...new Set([...drives.map((drive) => `https://${drive.spec.host}`), ...s3.cors.allowedOrigins]),
-  ].sort();
-}
-
-function permissionsFor(s3: S3Spec, createBucket: boolean): BucketPermissions {
-  const external = s3.provider === 'external' ? s3.external : undefined;
-  return {
-    createBucket,
-    versioning: external?.manageVersioning ?? true,
-    cors: external?.manageCors ?? true,
-    lifecycle: external?.manageLifecycle ?? true,
-  };
+/** https://<host> of every DriveInstance on this bucket that is not being deleted. */
+function driveHosts(manager: Manager, mount: StatusObject): string[] {
+  return referencingDrives(manager, mount, (spec) => [spec.storageRef.name])
+    .filter((drive) => !drive.metadata.deletionTimestamp)
+    .map((drive) => drive.spec.host);
 }
 
 function settingCondition(
@@ -145,15 +133,8 @@ export async function reconcileS3Mount(
     const { configureBucket } = await import('../ports/s3/bucket.js');
     result = await configureBucket(
       { ...target, bucket: s3.bucket.name },
-      {
-        versioning: s3.versioning,
-        cors: {
-          allowedOrigins: corsOrigins(manager, mount, s3),
-          maxAgeSeconds: s3.cors.maxAgeSeconds,
-        },
-        lifecycle: s3.lifecycle,
-      },
-      permissionsFor(s3, createBucket),
+      bucketSettings(s3, driveHosts(manager, mount)),
+      bucketPermissions(s3, createBucket),
     );
   } catch (error) {
     return failure(error, s3, fields);

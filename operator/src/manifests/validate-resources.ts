@@ -2,7 +2,7 @@
 // then checks references between the resources given together.
 import type { z } from 'zod';
 import { API_GROUP, GROUP_VERSION, type KindDefinition } from '../api/kind.js';
-import { KINDS, kindByName } from '../api/kinds.js';
+import { CLIENT_KINDS, KINDS, kindByName } from '../api/kinds.js';
 import { resourceSchema, type JsonSchema } from '../api/openapi-schema.js';
 import { closest, describeValue, formatPath, type Diagnostic } from './diagnostics.js';
 import type { LoadedDocument } from './load-documents.js';
@@ -200,7 +200,7 @@ function validateDocument(
   const definition = typeof kind === 'string' ? kindByName(kind) : undefined;
   report.resource = resourceLabel(typeof kind === 'string' ? kind : '(no kind)', metadata);
   if (!definition) {
-    const known = KINDS.map((entry) => entry.kind);
+    const known = [...KINDS, ...CLIENT_KINDS].map((entry) => entry.kind);
     const suggestion = typeof kind === 'string' ? closest(kind, known) : undefined;
     report.add(
       'error',

@@ -37,6 +37,9 @@ import { COLLABORA_PORT, objectNames } from './object-names.js';
 import { containerSecurityContext, podSecurityContext } from './pod-security.js';
 import { withDefaults, type Resources } from './resource-defaults.js';
 
+/** What coolwsd's own configuration depends on, in a cluster or in Compose. */
+export type CoolwsdInputs = Pick<CollaboraInputs, 'spec' | 'drives'>;
+
 /** Which edge pods reach the editor: those of the DriveInstances routing it. */
 export type CollaboraEdge = Pick<DriveInstanceSpec['edge'], 'type' | 'networkPeers'>;
 
@@ -83,7 +86,8 @@ export function generateProofKey(): string {
 // The `cool` user of the image.
 const COOL_UID = 1001;
 const COOL_GID = 1001;
-const CHILD_ROOTS = '/opt/cool/child-roots';
+/** coolwsd's jails, a writable volume next to /tmp under a read-only root. */
+export const CHILD_ROOTS = '/opt/cool/child-roots';
 const CACHE_PATH = '/tmp/coolwsd-cache';
 const PROOF_KEY_PATH = '/etc/coolwsd/proof_key';
 const PROOF_KEY_ANNOTATION = 'lasuite.selfhost.dev/proof-key-version';
@@ -165,7 +169,7 @@ const sortedUnique = (values: Iterable<string>) => [...new Set(values)].sort();
  * own the editor is served on every Drive host, any of which works for every Drive (the frame
  * ancestors list them all): the first in order, for a stable answer.
  */
-function serverName(inputs: CollaboraInputs): string | undefined {
+function serverName(inputs: CoolwsdInputs): string | undefined {
   return inputs.spec.host ?? sortedUnique(inputs.drives.map((drive) => drive.host))[0];
 }
 
@@ -207,7 +211,7 @@ function versionLabel(image: string): Record<string, string> {
  * Options as arguments, appended to the image's entrypoint: since 26.04 the image has no shell,
  * and extra_params is split on spaces, which frame_ancestors contains.
  */
-function coolwsdArgs(inputs: CollaboraInputs): string[] {
+export function coolwsdArgs(inputs: CoolwsdInputs): string[] {
   const name = serverName(inputs);
   const ancestors = sortedUnique(inputs.drives.map((drive) => `https://${drive.host}`));
   return [
@@ -231,6 +235,14 @@ function coolwsdArgs(inputs: CollaboraInputs): string[] {
   ];
 }
 
+/** coolwsd's WOPI host allow-list: one group per Drive, each a different host, not an alias. */
+export function aliasGroupEnv(inputs: CoolwsdInputs): Record<string, string> {
+  const origins = sortedUnique(inputs.drives.map((drive) => wopiHostOrigin(drive.wopiSrcBaseUrl)));
+  return Object.fromEntries(
+    origins.map((origin, index) => [`aliasgroup${String(index + 1)}`, origin]),
+  );
+}
+
 function deployment(inputs: CollaboraInputs): KubeObject {
   const { owner, spec, proofKey } = inputs;
   const selector = collaboraSelectorLabels(owner.name);
@@ -241,19 +253,12 @@ function deployment(inputs: CollaboraInputs): KubeObject {
     timeoutSeconds,
     failureThreshold,
   });
-  const aliasGroups = sortedUnique(
-    inputs.drives.map((drive) => wopiHostOrigin(drive.wopiSrcBaseUrl)),
-  );
   const container = {
     name: 'coolwsd',
     image,
     imagePullPolicy: 'IfNotPresent',
     args: coolwsdArgs(inputs),
-    // One group per Drive: each is a different WOPI host, not an alias of another.
-    env: aliasGroups.map((origin, index) => ({
-      name: `aliasgroup${String(index + 1)}`,
-      value: origin,
-    })),
+    env: Object.entries(aliasGroupEnv(inputs)).map(([name, value]) => ({ name, value })),
     ports: [{ name: 'http', containerPort: COLLABORA_PORT }],
     resources: withDefaults(spec.resources, RESOURCE_DEFAULTS),
     // The first start scans fonts and pre-initialises LibreOffice before discovery answers.

@@ -60,6 +60,7 @@ export function systemBinary(name: string, installCommand: string): string {
 export const INSTALL = {
   kubernetes: 'hack/build-go-tools.sh kubernetes',
   traefik: 'hack/build-go-tools.sh traefik',
+  compose: 'hack/build-go-tools.sh compose',
   seaweedfs: 'hack/install-seaweedfs.sh',
   ceph: 'hack/install-debian-deps.sh ceph',
   samba: 'hack/install-debian-deps.sh samba',
@@ -75,6 +76,8 @@ export const binaries = {
   kubectl: () => cachedBinary('kubectl', version('KUBERNETES_VERSION'), INSTALL.kubernetes),
   etcd: () => cachedBinary('etcd', version('ETCD_VERSION'), INSTALL.kubernetes),
   traefik: () => cachedBinary('traefik', version('TRAEFIK_VERSION'), INSTALL.traefik),
+  composeConfig: () =>
+    cachedBinary('compose-config', version('COMPOSE_GO_VERSION'), INSTALL.compose),
   weed: () => cachedBinary('weed', version('SEAWEEDFS_VERSION'), INSTALL.seaweedfs),
   nginx: () => systemBinary('nginx', INSTALL.nginx),
   smbd: () => systemBinary('smbd', INSTALL.samba),

@@ -36,7 +36,7 @@ const S3_REQUEST_HEADERS = [
 ];
 
 /** `proxy_set_header` lines shared by the app and auth locations. */
-const forwarded = [
+export const FORWARDED_HEADERS = [
   'proxy_set_header Host $host;',
   'proxy_set_header X-Real-IP $remote_addr;',
   'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
@@ -44,7 +44,7 @@ const forwarded = [
   'proxy_set_header X-Forwarded-Proto https;',
 ];
 
-function quoted(value: string): string {
+export function quoted(value: string): string {
   if (/[\s;"'{}$\\]/.test(value)) throw new Error(`unsafe nginx value: ${JSON.stringify(value)}`);
   return value;
 }
@@ -93,58 +93,74 @@ function mediaLocation(site: NginxSite, prefix: string, download: boolean): stri
   ];
 }
 
-function serverBlock(site: NginxSite): string[] {
+/** The listen, TLS and size lines of one server block. */
+export function serverPreamble(
+  site: Pick<NginxSite, 'host' | 'listen' | 'tls' | 'resolver' | 'maxBodySize'>,
+): string[] {
   return [
-    'server {',
-    `  listen ${quoted(site.listen)}${site.tls ? ' ssl' : ''};`,
-    `  server_name ${quoted(site.host)};`,
+    `listen ${quoted(site.listen)}${site.tls ? ' ssl' : ''};`,
+    `server_name ${quoted(site.host)};`,
     ...(site.tls
       ? [
-          `  ssl_certificate ${quoted(site.tls.certificate)};`,
-          `  ssl_certificate_key ${quoted(site.tls.key)};`,
-          '  ssl_protocols TLSv1.2 TLSv1.3;',
+          `ssl_certificate ${quoted(site.tls.certificate)};`,
+          `ssl_certificate_key ${quoted(site.tls.key)};`,
+          'ssl_protocols TLSv1.2 TLSv1.3;',
         ]
       : []),
-    ...(site.resolver ? [`  resolver ${quoted(site.resolver)} valid=30s;`] : []),
-    `  client_max_body_size ${String(site.maxBodySize)};`,
-    '',
-    ...[
-      'location ~ ^/(api|admin|static|external_api)(/|$) {',
-      ...forwarded.map((line) => `  ${line}`),
-      `  proxy_pass ${quoted(site.backend)};`,
-      '}',
-      ...mediaLocation(site, '/media/preview/', false),
-      ...mediaLocation(site, '/media/', true),
-      `location = ${AUTH_LOCATION} {`,
-      '  internal;',
-      ...forwarded.map((line) => `  ${line}`),
-      // What Drive reads (§5.2); the auth request carries no body.
-      '  proxy_set_header X-Original-URL $request_uri;',
-      '  proxy_set_header X-Original-Method $request_method;',
-      '  proxy_pass_request_body off;',
-      '  proxy_set_header Content-Length "";',
-      `  proxy_pass ${quoted(site.mediaAuthUrl)};`,
-      '}',
-      'location / {',
-      ...forwarded.map((line) => `  ${line}`),
-      '  proxy_http_version 1.1;',
-      '  proxy_set_header Upgrade $http_upgrade;',
-      '  proxy_set_header Connection $connection_upgrade;',
-      `  proxy_pass ${quoted(site.frontend)};`,
-      '}',
-    ].map((line) => (line === '' ? '' : `  ${line}`)),
+    ...(site.resolver ? [`resolver ${quoted(site.resolver)} valid=30s;`] : []),
+    `client_max_body_size ${String(site.maxBodySize)};`,
+  ];
+}
+
+/** Drive's locations: the app paths, /media through auth_request, the frontend. */
+export function driveLocations(site: NginxSite, extra: readonly string[] = []): string[] {
+  return [
+    'location ~ ^/(api|admin|static|external_api)(/|$) {',
+    ...FORWARDED_HEADERS.map((line) => `  ${line}`),
+    `  proxy_pass ${quoted(site.backend)};`,
+    '}',
+    ...mediaLocation(site, '/media/preview/', false),
+    ...mediaLocation(site, '/media/', true),
+    `location = ${AUTH_LOCATION} {`,
+    '  internal;',
+    ...FORWARDED_HEADERS.map((line) => `  ${line}`),
+    // What Drive reads (§5.2); the auth request carries no body.
+    '  proxy_set_header X-Original-URL $request_uri;',
+    '  proxy_set_header X-Original-Method $request_method;',
+    '  proxy_pass_request_body off;',
+    '  proxy_set_header Content-Length "";',
+    `  proxy_pass ${quoted(site.mediaAuthUrl)};`,
+    '}',
+    ...extra,
+    'location / {',
+    ...FORWARDED_HEADERS.map((line) => `  ${line}`),
+    '  proxy_http_version 1.1;',
+    '  proxy_set_header Upgrade $http_upgrade;',
+    '  proxy_set_header Connection $connection_upgrade;',
+    `  proxy_pass ${quoted(site.frontend)};`,
     '}',
   ];
 }
 
+function serverBlock(site: NginxSite): string[] {
+  return [
+    'server {',
+    ...serverPreamble(site).map((line) => `  ${line}`),
+    '',
+    ...driveLocations(site).map((line) => `  ${line}`),
+    '}',
+  ];
+}
+
+/** Lets websocket upgrades through and keeps other requests on plain keep-alive connections. */
+export const CONNECTION_UPGRADE_MAP = [
+  'map $http_upgrade $connection_upgrade {',
+  '  default upgrade;',
+  "  '' '';",
+  '}',
+];
+
 /** The contents of nginx's http block for these sites. */
 export function nginxHttpBlock(sites: readonly NginxSite[]): string {
-  return `${[
-    // Websocket upgrades pass through; other requests keep a plain keep-alive connection.
-    'map $http_upgrade $connection_upgrade {',
-    '  default upgrade;',
-    "  '' '';",
-    '}',
-    ...sites.flatMap(serverBlock),
-  ].join('\n')}\n`;
+  return `${[...CONNECTION_UPGRADE_MAP, ...sites.flatMap(serverBlock)].join('\n')}\n`;
 }

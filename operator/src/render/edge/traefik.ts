@@ -1,6 +1,8 @@
-// Edge (a): Traefik IngressRoutes and Middlewares (traefik.io/v1alpha1). The media chain is
-// ForwardAuth, then the path rewrite (after the auth step, which must see the original URI),
-// then the headers S3 needs, to the S3 upstream with the Host Drive signed for.
+// Edge (a): Traefik. The routes and middlewares are decided once (traefikRouting) and written two
+// ways: IngressRoutes and Middlewares (traefik.io/v1alpha1) in a cluster, and the file provider's
+// dynamic configuration for Compose. The media chain is ForwardAuth, then the path rewrite (after
+// the auth step, which must see the original URI), then the headers S3 needs, to the S3 upstream
+// with the Host Drive signed for.
 import { childMeta } from '../labels.js';
 import { objectNames } from '../object-names.js';
 import {
@@ -16,7 +18,38 @@ import {
 
 const TRAEFIK_API = 'traefik.io/v1alpha1';
 
-function middleware(plan: RoutePlan, part: string, spec: Record<string, unknown>) {
+/** Where a route sends requests: a Service (cluster) or a Compose service, by name and port. */
+export interface TraefikUpstream {
+  name: string;
+  port: number;
+  scheme?: 'http' | 'https';
+  /** False where the upstream must see another Host than the client's (S3). */
+  passHostHeader?: boolean;
+  sticky?: typeof EDITOR_AFFINITY_COOKIE;
+}
+
+export interface TraefikRoute {
+  /** Names the router in the file provider; IngressRoute routes carry no name. */
+  name: string;
+  match: string;
+  priority: number;
+  /** Middleware parts, in order (see TraefikMiddleware.part). */
+  middlewares: string[];
+  upstream: TraefikUpstream;
+}
+
+export interface TraefikMiddleware {
+  /** Suffix of the middleware's name, after the DriveInstance name. */
+  part: string;
+  spec: Record<string, unknown>;
+}
+
+export interface TraefikRouting {
+  middlewares: TraefikMiddleware[];
+  routes: TraefikRoute[];
+}
+
+function middlewareObject(plan: RoutePlan, { part, spec }: TraefikMiddleware) {
   return {
     apiVersion: TRAEFIK_API,
     kind: 'Middleware',
@@ -25,162 +58,198 @@ function middleware(plan: RoutePlan, part: string, spec: Record<string, unknown>
   };
 }
 
-const ref = (plan: RoutePlan, part: string) => ({ name: objectNames.edge(plan.owner.name, part) });
-
-function pathRule(host: string, paths: readonly string[]): string {
+export function pathRule(host: string, paths: readonly string[]): string {
   const prefixes = paths.map((path) => `PathPrefix(\`${path}\`)`);
   return `Host(\`${host}\`) && ${prefixes.length === 1 ? (prefixes[0] ?? '') : `(${prefixes.join(' || ')})`}`;
 }
 
-/** The ForwardAuth middleware of the media chain; the Gateway API edge attaches it too. */
-export function mediaAuthMiddleware(plan: RoutePlan) {
-  return middleware(plan, 'media-auth', {
-    forwardAuth: {
-      address: plan.media.authUrl,
-      // X-Forwarded-* from clients are not trusted; Traefik sets its own.
-      trustForwardHeader: false,
-      // The session cookie (or a bearer token) is all the auth step needs from the client.
-      authRequestHeaders: ['Cookie', 'Authorization'],
-      authResponseHeaders: [...MEDIA_AUTH_RESPONSE_HEADERS],
-      maxResponseBodySize: 65536,
+function mediaAuth(plan: RoutePlan): TraefikMiddleware {
+  return {
+    part: 'media-auth',
+    spec: {
+      forwardAuth: {
+        address: plan.media.authUrl,
+        // X-Forwarded-* from clients are not trusted; Traefik sets its own.
+        trustForwardHeader: false,
+        // The session cookie (or a bearer token) is all the auth step needs from the client.
+        authRequestHeaders: ['Cookie', 'Authorization'],
+        authResponseHeaders: [...MEDIA_AUTH_RESPONSE_HEADERS],
+        maxResponseBodySize: 65536,
+      },
     },
-  });
+  };
 }
 
 /**
  * Refuses every client: its only purpose is to answer 403 on the editor's blocked paths. It allows
  * only the unspecified addresses, which no TCP peer has; Traefik reads the peer address here (no
- * ipStrategy), which a client cannot forge. The Gateway API edge attaches it too.
+ * ipStrategy), which a client cannot forge.
  */
-export function editorDenyMiddleware(plan: RoutePlan) {
-  return middleware(plan, 'editor-deny', {
-    ipAllowList: { sourceRange: ['0.0.0.0/32', '::/128'] },
-  });
-}
+const EDITOR_DENY: TraefikMiddleware = {
+  part: 'editor-deny',
+  spec: { ipAllowList: { sourceRange: ['0.0.0.0/32', '::/128'] } },
+};
 
 /** Host Drive signed for, no X-Forwarded-Host, and the media security headers. */
-export function mediaUpstreamMiddleware(plan: RoutePlan) {
-  return middleware(plan, 'media-upstream', {
-    headers: {
-      // Host is special-cased by Traefik to the outgoing Host; X-Forwarded-Host would make
-      // some S3 servers verify the signature against the Drive host.
-      // An empty value removes the header.
-      customRequestHeaders: {
-        Host: plan.media.upstream.signedHost,
-        'X-Forwarded-Host': '',
-        ...Object.fromEntries(HEADERS_DROPPED_BEFORE_S3.map((name) => [name, ''])),
+function mediaUpstream(plan: RoutePlan): TraefikMiddleware {
+  return {
+    part: 'media-upstream',
+    spec: {
+      headers: {
+        // Host is special-cased by Traefik to the outgoing Host; X-Forwarded-Host would make
+        // some S3 servers verify the signature against the Drive host.
+        // An empty value removes the header.
+        customRequestHeaders: {
+          Host: plan.media.upstream.signedHost,
+          'X-Forwarded-Host': '',
+          ...Object.fromEntries(HEADERS_DROPPED_BEFORE_S3.map((name) => [name, ''])),
+        },
+        customResponseHeaders: { ...MEDIA_RESPONSE_HEADERS },
       },
-      customResponseHeaders: { ...MEDIA_RESPONSE_HEADERS },
     },
-  });
+  };
 }
 
-export function traefikEdge(plan: RoutePlan): unknown[] {
+/** The ForwardAuth middleware of the media chain; the Gateway API edge attaches it too. */
+export function mediaAuthMiddleware(plan: RoutePlan) {
+  return middlewareObject(plan, mediaAuth(plan));
+}
+
+/** The Gateway API edge attaches this one too, on the editor's blocked paths. */
+export function editorDenyMiddleware(plan: RoutePlan) {
+  return middlewareObject(plan, EDITOR_DENY);
+}
+
+export function mediaUpstreamMiddleware(plan: RoutePlan) {
+  return middlewareObject(plan, mediaUpstream(plan));
+}
+
+/** Every route and middleware of one Drive host, whatever Traefik reads them from. */
+export function traefikRouting(plan: RoutePlan): TraefikRouting {
   const { host, media } = plan;
-  const s3Service = {
+  const s3: TraefikUpstream = {
     name: media.upstream.service,
     port: media.upstream.port,
     scheme: media.upstream.scheme,
     // Host must be the one Drive signed for, not the Drive host.
     passHostHeader: false,
   };
-  const mediaChain = [
-    ref(plan, 'media-auth'),
-    ref(plan, 'media-path'),
-    ref(plan, 'media-upstream'),
-  ];
-  const routes: unknown[] = [
+  const mediaChain = ['media-auth', 'media-path', 'media-upstream'];
+  const routes: TraefikRoute[] = [
     {
-      kind: 'Rule',
+      name: 'app',
       match: pathRule(host, APP_PATHS),
       priority: 30,
-      middlewares: [ref(plan, 'forwarded-proto')],
-      services: [{ name: plan.backend.service, port: plan.backend.port }],
+      middlewares: ['forwarded-proto'],
+      upstream: { name: plan.backend.service, port: plan.backend.port },
     },
     ...(media.headBridge
       ? [
           {
-            kind: 'Rule',
+            name: 'media-head',
             match: `${pathRule(host, ['/media/'])} && Method(\`HEAD\`)`,
             priority: 60,
-            middlewares: [
-              ref(plan, 'media-auth'),
-              ref(plan, 'media-head-path'),
-              ref(plan, 'media-upstream'),
-            ],
+            middlewares: ['media-auth', 'media-head-path', 'media-upstream'],
             // The Host the signature covers goes on to the bridge, which sends it to S3.
-            services: [{ name: media.headBridge.service, port: media.headBridge.port }],
+            upstream: { name: media.headBridge.service, port: media.headBridge.port },
           },
         ]
       : []),
     {
-      kind: 'Rule',
+      name: 'media-preview',
       match: pathRule(host, ['/media/preview/']),
       priority: 50,
       middlewares: mediaChain,
-      services: [s3Service],
+      upstream: s3,
     },
     {
-      kind: 'Rule',
+      name: 'media',
       match: pathRule(host, ['/media/']),
       priority: 40,
-      middlewares: [...mediaChain, ref(plan, 'media-download')],
-      services: [s3Service],
+      middlewares: [...mediaChain, 'media-download'],
+      upstream: s3,
     },
-    ...plan.editors.flatMap((editor) => [
+    ...plan.editors.flatMap((editor): TraefikRoute[] => [
       {
-        kind: 'Rule',
+        name: `editor-${editor.name}-blocked`,
         match: pathRule(editor.host, EDITOR_BLOCKED_PATHS),
         priority: 21,
-        middlewares: [ref(plan, 'editor-deny')],
-        services: [{ name: editor.service, port: editor.port }],
+        middlewares: ['editor-deny'],
+        upstream: { name: editor.service, port: editor.port },
       },
       {
-        kind: 'Rule',
+        name: `editor-${editor.name}`,
         match: pathRule(editor.host, EDITOR_PATHS),
         priority: 20,
-        services: [
-          {
-            name: editor.service,
-            port: editor.port,
-            ...(editor.replicas > 1 ? { sticky: EDITOR_AFFINITY_COOKIE } : {}),
-          },
-        ],
+        middlewares: [],
+        upstream: {
+          name: editor.service,
+          port: editor.port,
+          ...(editor.replicas > 1 ? { sticky: EDITOR_AFFINITY_COOKIE } : {}),
+        },
       },
     ]),
     {
-      kind: 'Rule',
+      name: 'frontend',
       match: `Host(\`${host}\`)`,
       priority: 1,
-      services: [{ name: plan.frontend.service, port: plan.frontend.port }],
+      middlewares: [],
+      upstream: { name: plan.frontend.service, port: plan.frontend.port },
     },
   ];
-  const traefik = plan.spec.edge.traefik;
-  return [
-    middleware(plan, 'forwarded-proto', {
-      headers: { customRequestHeaders: { 'X-Forwarded-Proto': 'https' } },
-    }),
-    mediaAuthMiddleware(plan),
-    middleware(plan, 'media-path', {
-      // /media/<key> and /media/preview/<key> are both /<bucket>/<key> in S3. The regex works on
-      // the escaped path, so percent-encoding reaches S3 as Drive signed it.
-      replacePathRegex: { regex: '^/media/(preview/)?(.*)$', replacement: `/${media.bucket}/$2` },
-    }),
-    mediaUpstreamMiddleware(plan),
+  const middlewares: TraefikMiddleware[] = [
+    {
+      part: 'forwarded-proto',
+      spec: { headers: { customRequestHeaders: { 'X-Forwarded-Proto': 'https' } } },
+    },
+    mediaAuth(plan),
+    {
+      part: 'media-path',
+      spec: {
+        // /media/<key> and /media/preview/<key> are both /<bucket>/<key> in S3. The regex works on
+        // the escaped path, so percent-encoding reaches S3 as Drive signed it.
+        replacePathRegex: { regex: '^/media/(preview/)?(.*)$', replacement: `/${media.bucket}/$2` },
+      },
+    },
+    mediaUpstream(plan),
     ...(media.headBridge
       ? [
-          middleware(plan, 'media-head-path', {
-            replacePathRegex: {
-              regex: '^/media/(preview/)?(.*)$',
-              replacement: `${media.headBridge.prefix}/${media.bucket}/$2`,
+          {
+            part: 'media-head-path',
+            spec: {
+              replacePathRegex: {
+                regex: '^/media/(preview/)?(.*)$',
+                replacement: `${media.headBridge.prefix}/${media.bucket}/$2`,
+              },
             },
-          }),
+          },
         ]
       : []),
-    middleware(plan, 'media-download', {
-      headers: { customResponseHeaders: { 'Content-Disposition': 'attachment' } },
-    }),
-    ...(plan.editors.length > 0 ? [editorDenyMiddleware(plan)] : []),
+    {
+      part: 'media-download',
+      spec: { headers: { customResponseHeaders: { 'Content-Disposition': 'attachment' } } },
+    },
+    ...(plan.editors.length > 0 ? [EDITOR_DENY] : []),
+  ];
+  return { middlewares, routes };
+}
+
+function ingressRouteService(upstream: TraefikUpstream) {
+  return {
+    name: upstream.name,
+    port: upstream.port,
+    ...(upstream.scheme === undefined ? {} : { scheme: upstream.scheme }),
+    ...(upstream.passHostHeader === undefined ? {} : { passHostHeader: upstream.passHostHeader }),
+    ...(upstream.sticky === undefined ? {} : { sticky: upstream.sticky }),
+  };
+}
+
+/** The cluster form: Middlewares and one IngressRoute. */
+export function traefikEdge(plan: RoutePlan): unknown[] {
+  const { middlewares, routes } = traefikRouting(plan);
+  const traefik = plan.spec.edge.traefik;
+  return [
+    ...middlewares.map((middleware) => middlewareObject(plan, middleware)),
     {
       apiVersion: TRAEFIK_API,
       kind: 'IngressRoute',
@@ -194,7 +263,19 @@ export function traefikEdge(plan: RoutePlan): unknown[] {
       ),
       spec: {
         entryPoints: traefik?.entryPoints ?? ['websecure'],
-        routes,
+        routes: routes.map((route) => ({
+          kind: 'Rule',
+          match: route.match,
+          priority: route.priority,
+          ...(route.middlewares.length === 0
+            ? {}
+            : {
+                middlewares: route.middlewares.map((part) => ({
+                  name: objectNames.edge(plan.owner.name, part),
+                })),
+              }),
+          services: [ingressRouteService(route.upstream)],
+        })),
         tls: { secretName: plan.tlsSecret },
       },
     },
