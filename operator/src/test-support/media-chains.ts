@@ -17,11 +17,8 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -36,7 +33,6 @@ import { renderDrive, type KubeObject } from '../render/drive-objects.js';
 import { nginxHttpBlock } from '../render/edge/nginx-site.js';
 import { objectNames } from '../render/object-names.js';
 import { toMultiDocumentYaml } from '../render/manifest-yaml.js';
-import { systemBinary } from '../testbed/binaries.js';
 import { startCephRgw } from '../testbed/ceph-rgw.js';
 import { startControlPlane, type ControlPlane } from '../testbed/control-plane.js';
 import {
@@ -51,6 +47,7 @@ import { s3Client } from '../testbed/s3-client.js';
 import { startSeaweedFs } from '../testbed/seaweedfs.js';
 import { installThirdPartyCrds, kubectlWithInput } from '../testbed/third-party-crds.js';
 import { startTraefik, type Traefik } from '../testbed/traefik.js';
+import { selfSignedCertificate } from './certificates.js';
 import { loopbackServices } from './loopback-services.js';
 import { renderInputs } from './render-inputs.js';
 
@@ -260,31 +257,6 @@ export interface MediaChains {
   stop(): Promise<void>;
 }
 
-/** A throwaway certificate for `host`, made by openssl. */
-async function selfSignedCertificate(host: string) {
-  const directory = await mkdtemp(join(tmpdir(), 'lasuite-cert-'));
-  const certificate = join(directory, 'tls.crt');
-  const key = join(directory, 'tls.key');
-  await promisify(execFile)(systemBinary('openssl', 'apt-get install -y openssl'), [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    `/CN=${host}`,
-    '-addext',
-    `subjectAltName=DNS:${host}`,
-    '-keyout',
-    key,
-    '-out',
-    certificate,
-  ]);
-  return { directory, certificate, key };
-}
-
 /** The Traefik edge objects of a DriveInstance whose media goes to `store`. */
 function traefikEdge(s3Endpoint: string, gateway: MediaGateway, tls: boolean): KubeObject[] {
   const inputs = renderInputs(
@@ -410,7 +382,7 @@ export async function startMediaChains(
 
     const s3 = new URL(s3Endpoint);
     // nginx terminates TLS as Traefik does, so both chains do the same work.
-    const certificate = tls ? await selfSignedCertificate(DRIVE_HOST) : undefined;
+    const certificate = tls ? await selfSignedCertificate([DRIVE_HOST]) : undefined;
     if (certificate) stops.push(() => rm(certificate.directory, { recursive: true, force: true }));
     const nginx: Nginx = await startNginx((port) =>
       nginxHttpBlock([

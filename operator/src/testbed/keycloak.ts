@@ -24,7 +24,7 @@ export interface Keycloak {
 const INSTALL_KEYCLOAK = 'bash hack/install-keycloak.sh';
 
 /** The installed distribution and the JDK its build step ran with. */
-function keycloakInstall(): { home: string; javaHome: string } {
+export function keycloakInstall(): { home: string; javaHome: string } {
   const pinned = version('KEYCLOAK_VERSION');
   const home = join(CACHE_DIR, `keycloak-${pinned}`);
   try {
