@@ -4,7 +4,7 @@ NPM ?= npm
 LASUITECTL := node operator/bin/lasuitectl.js
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build typecheck lint format generate check-generated test test-unit test-integration testbed-build testbed-up testbed-down run clean
+.PHONY: help deps build typecheck lint format generate check-generated test test-unit test-integration testbed-build testbed-up testbed-down run compose-dev certs clean
 
 # Installs dependencies when the lockfile or a workspace manifest changes.
 node_modules/.package-lock.json: package.json package-lock.json $(wildcard operator/package.json services/*/package.json)
@@ -50,6 +50,12 @@ testbed-down: deps ## Stop everything testbed-up started
 
 run: deps ## The main job: the operator on your cluster (or a local control plane), with examples/production applied
 	$(NPM) run operator:run $(if $(FOR),-- --for $(FOR))
+
+compose-dev: build ## Render examples/compose/dev into the repository root (compose.yaml, compose/, .env)
+	$(LASUITECTL) compose examples/compose/dev -o .
+
+certs: ## Dev TLS: mkcert certificate for compose/hosts into certs/ (DIR=, MKCERT_INSTALL=no)
+	bash hack/certs.sh $(if $(DIR),"$(DIR)")
 
 clean: ## Remove build outputs
 	rm -rf operator/dist services/*/dist out coverage

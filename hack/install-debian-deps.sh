@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test bed runs, when missing: Ceph (mon, osd, radosgw, CLI) for
-# RGW, Samba and smbclient, nginx, and Chromium. Services the packages would start are kept
-# from starting: the test bed runs its own instances on loopback.
-# Usage: hack/install-debian-deps.sh [ceph|samba|nginx|chromium]...
+# RGW, Samba and smbclient, nginx, Chromium, and mkcert (with NSS's certutil, which mkcert needs
+# to put its CA into Firefox's and Chromium's stores) for `make certs`. Services the packages
+# would start are kept from starting: the test bed runs its own instances on loopback.
+# Usage: hack/install-debian-deps.sh [ceph|samba|nginx|chromium|mkcert]...
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 declare -A PACKAGES=(
@@ -10,21 +11,23 @@ declare -A PACKAGES=(
   [samba]="samba smbclient"
   [nginx]="nginx"
   [chromium]="chromium"
+  [mkcert]="mkcert libnss3-tools"
 )
 declare -A PROBES=(
   [ceph]="ceph-mon ceph-osd radosgw ceph radosgw-admin monmaptool ceph-authtool"
   [samba]="smbd smbclient smbpasswd"
   [nginx]="nginx"
   [chromium]="chromium"
+  [mkcert]="mkcert certutil"
 )
 
 export PATH="$PATH:/usr/sbin:/sbin"
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(ceph samba nginx chromium)
+[[ ${#targets[@]} -gt 0 ]] || targets=(ceph samba nginx chromium mkcert)
 
 wanted=()
 for target in "${targets[@]}"; do
-  [[ -n ${PACKAGES[$target]:-} ]] || die "unknown target $target (ceph, samba, nginx, chromium)"
+  [[ -n ${PACKAGES[$target]:-} ]] || die "unknown target $target (ceph, samba, nginx, chromium, mkcert)"
   for binary in ${PROBES[$target]}; do
     if ! command -v "$binary" >/dev/null; then wanted+=(${PACKAGES[$target]}); break; fi
   done

@@ -69,15 +69,18 @@ const IMAGES: ImageEmulation[] = [
     }),
   },
   {
-    // ENTRYPOINT /opt/keycloak/bin/kc.sh; java on PATH. The install is overlaid: Keycloak rebuilds
-    // itself for start-dev into its own directory. (Its AOT cache names jars by their cache path,
-    // so it is not used here.)
+    // ENTRYPOINT /opt/keycloak/bin/kc.sh; java on PATH; ENV LANG and KC_RUN_IN_CONTAINER, without
+    // which start-dev listens on localhost only and no other container reaches it. The install is
+    // overlaid: Keycloak rebuilds itself for start-dev into its own directory. (Its AOT cache names
+    // jars by their cache path, so it is not used here.)
     image: /keycloak\/keycloak:/,
     emulate: (service) => {
       const { home, javaHome } = keycloakInstall();
       return {
         argv: ['/opt/keycloak/bin/kc.sh', ...commandOf(service)],
         env: {
+          LANG: 'en_US.UTF-8',
+          KC_RUN_IN_CONTAINER: 'true',
           JAVA_HOME: javaHome,
           PATH: `${join(javaHome, 'bin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
         },

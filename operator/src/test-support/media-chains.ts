@@ -209,7 +209,7 @@ export interface S3Request {
  * A transparent proxy in front of the store that records each request. The Host it receives is
  * passed on unchanged, so signatures made for the proxy's address still verify at the store.
  */
-async function startRecorder(target: string, seen: S3Request[]) {
+export async function startRecorder(target: string, seen: S3Request[]) {
   const upstream = new URL(target);
   const server: Server = createServer((incoming, outgoing) => {
     seen.push({

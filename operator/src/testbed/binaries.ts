@@ -66,6 +66,7 @@ export const INSTALL = {
   samba: 'hack/install-debian-deps.sh samba',
   nginx: 'hack/install-debian-deps.sh nginx',
   chromium: 'hack/install-debian-deps.sh chromium',
+  mkcert: 'hack/install-debian-deps.sh mkcert',
 } as const;
 
 export const binaries = {
@@ -82,4 +83,5 @@ export const binaries = {
   nginx: () => systemBinary('nginx', INSTALL.nginx),
   smbd: () => systemBinary('smbd', INSTALL.samba),
   chromium: () => systemBinary('chromium', INSTALL.chromium),
+  mkcert: () => systemBinary('mkcert', INSTALL.mkcert),
 } as const;

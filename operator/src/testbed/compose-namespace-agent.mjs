@@ -152,17 +152,27 @@ function startService(request) {
   return { pid: child.pid, logFile };
 }
 
+let executions = 0;
+
+/**
+ * Output goes to files, not to Node's stdio sockets: a program may open /dev/stdout or
+ * /dev/stderr (nginx's error_log does), which works for files and pipes, as in a container, but
+ * fails with ENXIO for a socket.
+ */
 function execute(request) {
+  executions += 1;
+  const outFile = join(spec.logs, `exec-${String(executions)}.out`);
+  const errFile = join(spec.logs, `exec-${String(executions)}.err`);
+  const out = openSync(outFile, 'w');
+  const err = openSync(errFile, 'w');
   return new Promise((resolve) => {
     const child = spawn(spec.tools.chroot, command(request), {
       detached: true,
-      stdio: [request.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [request.input === undefined ? 'ignore' : 'pipe', out, err],
     });
+    closeSync(out);
+    closeSync(err);
     groups.add(child.pid);
-    const stdout = [];
-    const stderr = [];
-    child.stdout.on('data', (chunk) => stdout.push(chunk));
-    child.stderr.on('data', (chunk) => stderr.push(chunk));
     if (request.input !== undefined) child.stdin.end(request.input);
     let timedOut = false;
     const timer =
@@ -172,19 +182,22 @@ function execute(request) {
             timedOut = true;
             sendSignal(-child.pid, 'SIGKILL');
           }, request.timeoutMs);
+    const collect = () => {
+      const read = (file) => {
+        const text = readFileSync(file, 'utf8');
+        rmSync(file, { force: true });
+        return text;
+      };
+      return { stdout: read(outFile), stderr: read(errFile) };
+    };
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolve({ code: null, signal: null, stdout: '', stderr: String(error), timedOut });
+      const { stdout, stderr } = collect();
+      resolve({ code: null, signal: null, stdout, stderr: `${stderr}${String(error)}`, timedOut });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({
-        code,
-        signal,
-        stdout: Buffer.concat(stdout).toString(),
-        stderr: Buffer.concat(stderr).toString(),
-        timedOut,
-      });
+      resolve({ code, signal, ...collect(), timedOut });
     });
   });
 }

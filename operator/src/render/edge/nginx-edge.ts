@@ -149,7 +149,8 @@ export function nginxEdgeConfig(edge: NginxEdge): string {
 export function nginxMainConfig(include: string): string {
   return `${[
     'worker_processes auto;',
-    'error_log /dev/stderr warn;',
+    // The keyword writes to the inherited descriptor; nothing to open.
+    'error_log stderr warn;',
     'pid /var/run/nginx.pid;',
     '',
     'events {',
