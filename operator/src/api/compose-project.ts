@@ -11,7 +11,8 @@ import { OPERATOR_VERSION } from '../render/images.js';
 import { DEFAULT_DRIVE_VERSION } from '../contract/drive-release.js';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const HOST_PATH = /^[^\0\n]+$/;
+// Compose's short volume syntax separates source, target and mode with ':'.
+const HOST_PATH = /^[^\0\n:,]+$/;
 
 const port = (description: string, fallback: number) =>
   z.number().int().min(1).max(65535).default(fallback).describe(description);
@@ -24,7 +25,10 @@ const hostPath = (description: string, fallback: string) =>
     .string()
     .min(1)
     .max(1024)
-    .regex(HOST_PATH, 'must be a file path')
+    .regex(
+      HOST_PATH,
+      'must be a file path without ":" or ",", which Compose volume syntax reserves',
+    )
     .default(fallback)
     .describe(description);
 
