@@ -4,17 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { composeExample } from '../test-support/compose-render.js';
 import { RENDERED_FILES_LIST } from './compose-command.js';
-import { run } from './lasuitectl.js';
-
-async function lasuitectl(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-  });
-  return { code, stdout, stderr };
-}
+import { lasuitectl } from '../test-support/lasuitectl.js';
 
 describe('lasuitectl compose', () => {
   let work: string;

@@ -6,17 +6,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../repo-root.js';
-import { run } from './lasuitectl.js';
-
-async function lasuitectl(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-  });
-  return { code, stdout, stderr };
-}
+import { lasuitectl } from '../test-support/lasuitectl.js';
 
 const example = (path: string) => join(REPO_ROOT, 'examples', path);
 

@@ -5,9 +5,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../cli/lasuitectl.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { composeFixture, type ComposeFixture } from '../test-support/compose-run.js';
+import { lasuitectl } from '../test-support/lasuitectl.js';
 import { COMPOSE_EXAMPLES, composeExample } from '../test-support/compose-render.js';
 import { loadComposeProject, validateComposeSchema } from '../testbed/compose-config.js';
 import { startOidcProvider, type OidcProvider } from '../testbed/oidc-provider.js';
@@ -119,13 +119,9 @@ spec: { target: production }
       await mkdir(join(work, 'in'));
       for (const [file, text] of Object.entries(resources))
         await writeFile(join(work, 'in', file), text);
-      let output = '';
-      const code = await run(['compose', join(work, 'in'), '-o', join(work, 'out')], {
-        stdout: (text) => (output += text),
-        stderr: (text) => (output += text),
-      });
-      expect(code, output).toBe(0);
-      expect(output).toContain(`reading the discovery document of ${idp.issuer}`);
+      const result = await lasuitectl('compose', join(work, 'in'), '-o', join(work, 'out'));
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`reading the discovery document of ${idp.issuer}`);
       const compose = await readFile(join(work, 'out', 'compose.yaml'), 'utf8');
       const discovery = (await (
         await fetch(`${idp.issuer}/.well-known/openid-configuration`)

@@ -1,6 +1,7 @@
 // The migrations Job (one per Drive version and configuration), the WOPI configuration Job (one
 // per WOPI configuration) and Drive's two daily commands.
 import { createHash } from 'node:crypto';
+import { DAILY_COMMANDS, DRIVE_COMMANDS } from './drive-commands.js';
 import { backendContainer, podTemplate, type DrivePodContext } from './drive-pods.js';
 import { childMeta } from './labels.js';
 import { objectNames } from './object-names.js';
@@ -18,7 +19,7 @@ export function migrationsJob(context: DrivePodContext) {
     migrationsHash(spec.version, context.checksum),
   );
   const container = backendContainer(context, 'migrate', {
-    command: ['python', 'manage.py', 'migrate', '--no-input'],
+    command: [...DRIVE_COMMANDS.migrate],
     resources: RESOURCE_DEFAULTS.job,
   });
   return {
@@ -49,7 +50,7 @@ export function wopiConfigurationJob(context: DrivePodContext) {
   if (!wopi.some((entry) => entry.name === 'WOPI_CLIENTS')) return [];
   const hash = createHash('sha256').update(JSON.stringify(wopi)).digest('hex').slice(0, 10);
   const container = backendContainer(context, 'configure-wopi', {
-    command: ['python', 'manage.py', 'trigger_wopi_configuration'],
+    command: [...DRIVE_COMMANDS.configureWopi],
     resources: RESOURCE_DEFAULTS.job,
   });
   return [
@@ -68,20 +69,20 @@ export function wopiConfigurationJob(context: DrivePodContext) {
   ];
 }
 
-// drive-contract §2: the upstream chart runs these daily.
-const DAILY_COMMANDS = [
-  { name: objectNames.cleanPendingCronJob, command: 'clean_pending_items', schedule: '30 0 * * *' },
-  { name: objectNames.purgeDeletedCronJob, command: 'purge_deleted_items', schedule: '45 0 * * *' },
-] as const;
+const CRONJOB_NAMES: Record<(typeof DAILY_COMMANDS)[number]['command'], (drive: string) => string> =
+  {
+    clean_pending_items: objectNames.cleanPendingCronJob,
+    purge_deleted_items: objectNames.purgeDeletedCronJob,
+  };
 
 export function cronJobs(context: DrivePodContext) {
   const { owner, spec } = context;
-  return DAILY_COMMANDS.map(({ name, command, schedule }) => ({
+  return DAILY_COMMANDS.map(({ command, hour, minute }) => ({
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: childMeta(owner, name(owner.name), 'maintenance'),
+    metadata: childMeta(owner, CRONJOB_NAMES[command](owner.name), 'maintenance'),
     spec: {
-      schedule,
+      schedule: `${String(minute)} ${String(hour)} * * *`,
       timeZone: 'Etc/UTC',
       concurrencyPolicy: 'Forbid',
       startingDeadlineSeconds: 3600,

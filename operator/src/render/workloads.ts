@@ -7,6 +7,7 @@ import {
   podTemplate,
   type DrivePodContext,
 } from './drive-pods.js';
+import { DRIVE_COMMANDS } from './drive-commands.js';
 import { BACKEND_SERVICE_PORT, FRONTEND_SERVICE_PORT, objectNames } from './object-names.js';
 import { containerSecurityContext, TMP_MOUNT } from './pod-security.js';
 import { RESOURCE_DEFAULTS, withDefaults } from './resource-defaults.js';
@@ -187,24 +188,12 @@ export function frontendObjects(context: DrivePodContext): unknown[] {
 export function celeryObjects(context: DrivePodContext): unknown[] {
   const { owner, spec } = context;
   const worker = objectNames.worker(owner.name);
-  const concurrency =
-    spec.worker.concurrency === undefined ? [] : ['-c', String(spec.worker.concurrency)];
   const workerContainer = backendContainer(context, 'worker', {
-    command: [
-      'celery',
-      '-A',
-      'drive.celery_app',
-      'worker',
-      '-l',
-      'INFO',
-      '-n',
-      'drive@%h',
-      ...concurrency,
-    ],
+    command: [...DRIVE_COMMANDS.worker(spec.worker.concurrency)],
     resources: withDefaults(spec.worker.resources, RESOURCE_DEFAULTS.worker),
     livenessProbe: {
       exec: {
-        command: ['sh', '-c', 'celery -A drive.celery_app inspect ping -d "drive@$HOSTNAME"'],
+        command: ['sh', '-c', DRIVE_COMMANDS.workerPing],
       },
       initialDelaySeconds: 30,
       periodSeconds: 60,
@@ -213,15 +202,7 @@ export function celeryObjects(context: DrivePodContext): unknown[] {
     },
   });
   const beatContainer = backendContainer(context, 'beat', {
-    command: [
-      'celery',
-      '-A',
-      'drive.celery_app',
-      'beat',
-      '-l',
-      'INFO',
-      '--schedule=/tmp/celerybeat-schedule',
-    ],
+    command: [...DRIVE_COMMANDS.beat],
     resources: RESOURCE_DEFAULTS.beat,
   });
   const beat = objectNames.beat(owner.name);

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { run } from '../cli/lasuitectl.js';
 import {
   loadComposeProject,
   type ComposeProjectJson,
@@ -25,6 +24,7 @@ import {
 } from '../testbed/compose-namespace.js';
 import { selfSignedCertificate } from './certificates.js';
 import { emulateImage } from './compose-images.js';
+import { lasuitectl } from './lasuitectl.js';
 
 export interface ComposeFixture {
   /** The output directory of `lasuitectl compose`. */
@@ -69,13 +69,12 @@ export async function composeFixture(
     for (const [name, text] of Object.entries(resources)) await writeFile(join(input, name), text);
     paths = [input];
   }
-  let output = '';
-  let errors = '';
-  const code = await run(['compose', ...paths, '-o', directory, '--offline'], {
-    stdout: (text) => (output += text),
-    stderr: (text) => (errors += text),
-  });
-  if (code !== 0) throw new Error(`lasuitectl compose failed (${String(code)}):\n${errors}`);
+  const {
+    code,
+    stdout: output,
+    stderr,
+  } = await lasuitectl('compose', ...paths, '-o', directory, '--offline');
+  if (code !== 0) throw new Error(`lasuitectl compose failed (${String(code)}):\n${stderr}`);
   const envPath = join(directory, '.env');
   const env = parseEnv(await readFile(envPath, 'utf8'));
   for (const [name, value] of Object.entries(env))

@@ -1,6 +1,7 @@
 // Drive's own services in Compose, from its published images: the API, the frontend, the Celery
 // worker and the one beat, the migrations and WOPI configuration as one-shot services, and the two
 // daily commands the Kubernetes renderer runs as CronJobs.
+import { DAILY_COMMANDS, DRIVE_COMMANDS } from '../drive-commands.js';
 import { backendImage, frontendImage } from '../drive-pods.js';
 import { RESOURCE_DEFAULTS, withDefaults } from '../resource-defaults.js';
 import {
@@ -22,15 +23,17 @@ import {
   type Dependency,
   type ServiceDefinition,
 } from './compose-service.js';
+import { escapeCompose } from './compose-values.js';
 import { INTERNAL_BACKEND_HOSTS } from './drive-environment.js';
 import { STORAGE_CREDENTIALS_VOLUME } from './storage-services.js';
 
-// drive-contract §2: the same times as the upstream chart's CronJobs, in UTC.
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/** The cluster's CronJobs as one long-running loop: Compose has no scheduler. */
 const DAILY_COMMANDS_SCRIPT = `set -eu
 while true; do
   case "$(date -u +%H:%M)" in
-    00:30) python manage.py clean_pending_items || echo "clean_pending_items failed" >&2 ;;
-    00:45) python manage.py purge_deleted_items || echo "purge_deleted_items failed" >&2 ;;
+${DAILY_COMMANDS.map(({ command, hour, minute }) => `    ${pad(hour)}:${pad(minute)}) python manage.py ${command} || echo "${command} failed" >&2 ;;`).join('\n')}
   esac
   sleep $((60 - $(date -u +%S | sed 's/^0//')))
 done`;
@@ -83,15 +86,13 @@ export function driveServices(
     condition: 'service_completed_successfully',
   };
   const backendReplicas = spec.backend.autoscaling?.minReplicas ?? spec.backend.replicas;
-  const concurrency =
-    spec.worker.concurrency === undefined ? [] : ['-c', String(spec.worker.concurrency)];
   const services: ComposeService[] = [
     {
       name: SERVICES.migrate,
       role: 'apps',
       definition: {
         ...base,
-        command: ['python', 'manage.py', 'migrate', '--no-input'],
+        command: [...DRIVE_COMMANDS.migrate],
         ...ONE_SHOT,
         ...dependsOn(data),
         ...resourceLimits(RESOURCE_DEFAULTS.job),
@@ -123,23 +124,13 @@ export function driveServices(
       role: 'apps',
       definition: {
         ...base,
-        command: composeCommand([
-          'celery',
-          '-A',
-          'drive.celery_app',
-          'worker',
-          '-l',
-          'INFO',
-          '-n',
-          'drive@%h',
-          ...concurrency,
-        ]),
+        command: composeCommand(DRIVE_COMMANDS.worker(spec.worker.concurrency)),
         ...LONG_RUNNING,
         ...dependsOn([...data, migrated]),
         ...(spec.worker.replicas === 1 ? {} : { deploy: { replicas: spec.worker.replicas } }),
         ...resourceLimits(withDefaults(spec.worker.resources, RESOURCE_DEFAULTS.worker)),
         ...healthcheck(
-          ['CMD-SHELL', 'celery -A drive.celery_app inspect ping -d "drive@$$HOSTNAME"'],
+          ['CMD-SHELL', escapeCompose(DRIVE_COMMANDS.workerPing)],
           { interval: '60s', timeout: '30s', retries: 3, startPeriod: '60s' },
         ),
       },
@@ -150,15 +141,7 @@ export function driveServices(
       role: 'apps',
       definition: {
         ...base,
-        command: [
-          'celery',
-          '-A',
-          'drive.celery_app',
-          'beat',
-          '-l',
-          'INFO',
-          '--schedule=/tmp/celerybeat-schedule',
-        ],
+        command: [...DRIVE_COMMANDS.beat],
         ...LONG_RUNNING,
         ...dependsOn([...data, migrated]),
         ...resourceLimits(RESOURCE_DEFAULTS.beat),
@@ -197,7 +180,7 @@ export function driveServices(
       role: 'apps',
       definition: {
         ...base,
-        command: ['python', 'manage.py', 'trigger_wopi_configuration'],
+        command: [...DRIVE_COMMANDS.configureWopi],
         ...ONE_SHOT,
         ...dependsOn([
           ...data,
