@@ -19,6 +19,7 @@ import {
   startComposeNamespace,
   type ComposeMount,
   type ComposeNamespace,
+  type ExecResult,
   type FileContent,
   type OutsidePort,
 } from '../testbed/compose-namespace.js';
@@ -122,6 +123,8 @@ export interface RunningProject {
   start(service: string): Promise<void>;
   /** Runs a one-shot service to its end; rejects with its output when it fails. */
   runOnce(service: string): Promise<string>;
+  /** Runs a one-shot service to its end, whatever its exit code. */
+  runToEnd(service: string): Promise<ExecResult>;
   stop(): Promise<void>;
 }
 
@@ -174,12 +177,17 @@ export async function runComposeServices(
       }
     }
   }
+  // Outside names the project does not run stand for hosts it reaches (an external store).
+  const external = Object.keys(options.outside ?? {}).filter((name) => !(name in project.services));
   const namespace = await startComposeNamespace({
-    services: Object.entries(project.services).map(([name, service]) => ({
-      name,
-      aliases: aliasesOf(service),
-      ...(options.outside?.[name] ? { outside: options.outside[name] } : {}),
-    })),
+    services: [
+      ...Object.entries(project.services).map(([name, service]) => ({
+        name,
+        aliases: aliasesOf(service),
+        ...(options.outside?.[name] ? { outside: options.outside[name] } : {}),
+      })),
+      ...external.map((name) => ({ name, outside: options.outside?.[name] ?? [] })),
+    ],
     mounts,
     files,
     ...(options.expose ? { expose: options.expose } : {}),
@@ -207,6 +215,7 @@ export async function runComposeServices(
     start: async (name) => {
       await namespace.spawn(name, processOf(name));
     },
+    runToEnd: (name) => namespace.exec({ ...processOf(name), timeoutMs: 180_000 }),
     runOnce: async (name) => {
       const result = await namespace.exec({ ...processOf(name), timeoutMs: 180_000 });
       if (result.code !== 0)

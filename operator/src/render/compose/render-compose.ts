@@ -2,7 +2,7 @@
 // per VM), the edge configuration, the realm and init files, and the list of .env variables. A
 // pure function: no clock, no randomness, no I/O (secrets are generated when .env is written), so
 // rendering twice gives the same files and the checked-in compose.yaml can be compared.
-import { Document } from 'yaml';
+import { Document, isScalar, isSeq, visit } from 'yaml';
 import type { ResolvedIdentity } from '../../contract/drive-env.js';
 import {
   composeContext,
@@ -140,12 +140,23 @@ function composeFile(
         );
     }
   }
+  visit(document, {
+    Pair(_key, pair) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      // YAML 1.1 readers take a bare `no` for false; Compose wants the string.
+      if (key === 'restart' && isScalar(pair.value) && pair.value.value === 'no')
+        pair.value.type = 'QUOTE_DOUBLE';
+      // A healthcheck's argv on one line reads as the command it is.
+      if ((key === 'test' || key === 'entrypoint') && isSeq(pair.value)) pair.value.flow = true;
+      return undefined;
+    },
+  });
   document.commentBefore = [
     ` ${title}`,
     ' Rendered by lasuitectl compose; do not edit: change the resources and render again.',
     ' Secrets come from .env, which lasuitectl compose writes next to this file.',
   ].join('\n');
-  return document.toString({ lineWidth: 0 });
+  return document.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 export function renderCompose(
