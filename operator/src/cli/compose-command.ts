@@ -3,7 +3,7 @@
 // every value it already has; files an earlier render wrote and this one does not are removed.
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { formatDiagnostic } from '../manifests/diagnostics.js';
+import { formatDiagnostic, formatPath } from '../manifests/diagnostics.js';
 import type { ValidResource } from '../manifests/validate-resources.js';
 import { discoveredEndpoints, discoverIssuer, DiscoveryError } from '../ports/oidc/discovery.js';
 import { ComposeError, composeResources } from '../render/compose/compose-resources.js';
@@ -57,7 +57,7 @@ function report(io: CommandIO, resources: readonly ValidResource[], error: Compo
       document: resource?.document.index ?? 0,
       position: resource?.document.positionOf(error.path),
       resource: `${error.kind} ${error.resource}`,
-      path: error.path.join('.').replaceAll(/\.(\d+)(?=\.|$)/g, '[$1]'),
+      path: formatPath(error.path),
       message: error.message,
       hint: error.hint,
     })}\n`,

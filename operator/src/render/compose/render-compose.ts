@@ -6,7 +6,6 @@ import { Document, isScalar, isSeq, visit } from 'yaml';
 import type { ResolvedIdentity } from '../../contract/drive-env.js';
 import {
   composeContext,
-  roleOf,
   SERVICES,
   type ComposeContext,
   type Role,
@@ -226,12 +225,6 @@ export function renderCompose(
         `Drive on ${drive.spec.host}: Compose project ${project.name} (${project.spec.target}).`,
       ),
     );
-  }
-  for (const service of services) {
-    if (roleOf(service.name) !== service.role && SERVICE_ORDER.includes(service.name))
-      throw new Error(
-        `service ${service.name} has role ${service.role}, not ${roleOf(service.name)}`,
-      );
   }
   return {
     files,
