@@ -426,6 +426,9 @@ export const driveInstanceSpec = z
         mediaGateway: imageReference(
           'Media-auth gateway image override; must be pinned.',
         ).optional(),
+        smbMount: imageReference(
+          'SMB mounts service image override (services/smb-mount); must be pinned.',
+        ).optional(),
       })
       .optional()
       .describe('Image overrides, for registries that mirror the published images.'),
@@ -513,6 +516,7 @@ export const driveInstanceStatus = kindStatus(
         worker: componentStatus.optional(),
         beat: componentStatus.optional(),
         mediaGateway: componentStatus.optional(),
+        mounts: componentStatus.optional(),
       })
       .optional()
       .describe('Readiness of each workload.'),

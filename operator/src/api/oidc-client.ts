@@ -84,12 +84,12 @@ export const oidcClientSpec = withRules(
       redirectUris: setList(httpUrl('A redirect URI.'), 32)
         .default([])
         .describe(
-          'Redirect URIs besides https://<host>/api/v1.0/callback/ of every DriveInstance that references this client, which are always registered.',
+          'Redirect URIs besides https://<host>/api/v1.0/callback/ (and https://<host>/mounts/auth/callback with SMB mounts) of every DriveInstance that references this client, which are always registered.',
         ),
       postLogoutRedirectUris: setList(httpUrl('A post-logout redirect URI.'), 32)
         .default([])
         .describe(
-          'Post-logout redirect URIs besides https://<host>/api/v1.0/logout-callback/ of every referencing DriveInstance.',
+          'Post-logout redirect URIs besides https://<host>/api/v1.0/logout-callback/ (and https://<host>/mounts/ with SMB mounts) of every referencing DriveInstance.',
         ),
       scopes: setList(z.string().min(1).max(255).regex(SCOPE, 'must be an OAuth scope token'), 16)
         .min(1)

@@ -10,6 +10,7 @@ import type { ResolvedIdentity, ResolvedStorage } from '../contract/drive-env.js
 import type { ValidResource } from '../manifests/validate-resources.js';
 import type { DriveRenderInputs, ResolvedEditorRoute } from '../render/drive-inputs.js';
 import { MEDIA_GATEWAY_IMAGE } from '../render/images.js';
+import type { ResolvedSmbMount } from '../render/smb-mounts.js';
 import {
   managedEditorRoute,
   resolveEditor,
@@ -127,6 +128,33 @@ function editor(
     : managedEditorRoute(name, namespace, spec);
 }
 
+function smbMount(
+  name: string,
+  spec: StorageMountSpec | undefined,
+  placeholders: string[],
+): ResolvedSmbMount {
+  if (spec?.smb) return { name, smb: spec.smb };
+  placeholders.push(
+    `StorageMount ${name} (smb) was not given: its share and credentials are placeholders`,
+  );
+  return {
+    name,
+    smb: {
+      host: `storagemount-${name}.${PLACEHOLDER_MARK}.invalid`,
+      port: 445,
+      share: PLACEHOLDER_MARK,
+      path: '/',
+      credentialsSecretRef: {
+        name: `storagemount-${name}-credentials`,
+        usernameKey: 'username',
+        passwordKey: 'password',
+      },
+      roles: [],
+      security: { signing: 'Required', encryption: 'Auto', minProtocol: 'SMB3_00' },
+    },
+  };
+}
+
 export function offlineInputs(
   drive: ValidResource,
   resources: readonly ValidResource[],
@@ -162,6 +190,13 @@ export function offlineInputs(
           ref.name,
           effectiveNamespace,
           lookup('WopiClient', ref.name) as WopiClientSpec | undefined,
+          placeholders,
+        ),
+      ),
+      mounts: spec.mounts.map((mount) =>
+        smbMount(
+          mount.name,
+          lookup('StorageMount', mount.name) as StorageMountSpec | undefined,
           placeholders,
         ),
       ),

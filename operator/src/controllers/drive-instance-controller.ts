@@ -16,7 +16,8 @@ import type {
 } from '../render/drive-inputs.js';
 import { renderDrive, RenderError, type RenderedDrive } from '../render/drive-objects.js';
 import { randomSecret } from '../render/random-secret.js';
-import { MEDIA_GATEWAY_IMAGE } from '../render/images.js';
+import { MEDIA_GATEWAY_IMAGE, SMB_MOUNT_IMAGE } from '../render/images.js';
+import type { ResolvedSmbMount } from '../render/smb-mounts.js';
 import { objectNames } from '../render/object-names.js';
 import {
   managedEditorRoute,
@@ -302,10 +303,33 @@ export class DriveInstanceController {
         : managedEditorRoute(ref.name, namespace, editor.spec);
     });
 
+    const mounts: ResolvedSmbMount[] = spec.mounts.map((ref) => {
+      const mount = this.cached<KubeObject & { spec: StorageMountSpec }>(
+        GROUP_VERSION,
+        'StorageMount',
+        namespace,
+        ref.name,
+      );
+      if (!mount)
+        throw new Waiting({
+          state: 'Progressing',
+          reason: 'ReferenceNotFound',
+          message: `StorageMount ${ref.name} does not exist yet`,
+        });
+      if (!mount.spec.smb)
+        throw new Waiting({
+          state: 'Stalled',
+          reason: 'ReferenceInvalid',
+          message: `StorageMount ${ref.name} has type ${mount.spec.type}; spec.mounts lists SMB mounts, and the S3 one goes in spec.storageRef`,
+        });
+      return { name: ref.name, smb: mount.spec.smb };
+    });
+
     const existingSecrets: Record<string, ExistingSecret> = {};
     for (const name of [
       objectNames.generatedSecret(drive.metadata.name),
       objectNames.redis(drive.metadata.name),
+      objectNames.mountsSecret(drive.metadata.name),
     ]) {
       const secret = this.cached<Secret>('v1', 'Secret', namespace, name);
       if (secret)
@@ -325,9 +349,11 @@ export class DriveInstanceController {
       storage,
       identity,
       editors,
+      mounts,
       existingSecrets,
       referencedSecrets: {},
       mediaGatewayImage: MEDIA_GATEWAY_IMAGE,
+      smbMountImage: SMB_MOUNT_IMAGE,
       randomValue: randomSecret,
     };
   }
@@ -518,6 +544,7 @@ export class DriveInstanceController {
       ...(rendered.mediaAuth === 'Gateway'
         ? ([['mediaGateway', objectNames.mediaGateway(name)]] as [string, string][])
         : []),
+      ...(rendered.hasMounts ? ([['mounts', objectNames.mounts(name)]] as [string, string][]) : []),
     ];
     return Object.fromEntries(
       entries.map(([component, deploymentName]) => {

@@ -23,6 +23,7 @@ import {
   type DesiredKeycloakClient,
   type KeycloakTarget,
 } from '../ports/oidc/keycloak-clients.js';
+import { loginRedirectUris, logoutRedirectUris } from '../render/drive-urls.js';
 import { objectNames } from '../render/object-names.js';
 import type { KubeObject } from '../runtime/api-client.js';
 import type { ConditionInput } from '../runtime/conditions.js';
@@ -42,20 +43,15 @@ function desiredMetadata(
   object: KubeObject,
   spec: OidcClientSpec,
 ): ClientMetadata {
-  const hosts = referencingDrives(manager, object, CLIENT_REFERENCES).map(
-    (drive) => drive.spec.host,
-  );
+  const drives = referencingDrives(manager, object, CLIENT_REFERENCES).map((drive) => drive.spec);
   const sorted = (values: string[]) => [...new Set(values)].sort();
   return {
     client_name:
       spec.credentials.dynamicRegistration?.clientName ??
       `${object.metadata.namespace ?? ''}/${object.metadata.name}`,
-    redirect_uris: sorted([
-      ...hosts.map((host) => `https://${host}/api/v1.0/callback/`),
-      ...spec.redirectUris,
-    ]),
+    redirect_uris: sorted([...drives.flatMap(loginRedirectUris), ...spec.redirectUris]),
     post_logout_redirect_uris: sorted([
-      ...hosts.map((host) => `https://${host}/api/v1.0/logout-callback/`),
+      ...drives.flatMap(logoutRedirectUris),
       ...spec.postLogoutRedirectUris,
     ]),
     grant_types: ['authorization_code', 'refresh_token'],

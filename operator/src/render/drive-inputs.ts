@@ -3,6 +3,7 @@
 import type { DriveInstanceSpec } from '../api/drive-instance.js';
 import type { ResolvedEditor, ResolvedIdentity, ResolvedStorage } from '../contract/drive-env.js';
 import type { OwnerInstance } from './labels.js';
+import type { ResolvedSmbMount } from './smb-mounts.js';
 
 export interface ResolvedEditorRoute extends ResolvedEditor {
   /** A managed Collabora: the Service the edge routes /cool/, /hosting/ and /browser/ to. */
@@ -43,6 +44,9 @@ export interface DriveRenderInputs {
    */
   referencedSecrets?: Readonly<Record<string, ReferencedSecret>>;
   mediaGatewayImage: string;
+  /** The SMB StorageMounts of spec.mounts, in its order. */
+  mounts?: readonly ResolvedSmbMount[];
+  smbMountImage?: string;
   /** Source of new secret values; injected so that rendering stays a pure function. */
   randomValue(length: number): string;
 }

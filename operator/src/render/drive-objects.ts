@@ -20,7 +20,9 @@ import {
   mediaGatewayHeadBridge,
   mediaGatewayObjects,
 } from './media-gateway.js';
+import { SMB_MOUNT_IMAGE } from './images.js';
 import { networkPolicies } from './network-policies.js';
+import { smbMountsObjects, type ResolvedSmbMount } from './smb-mounts.js';
 import {
   backendServiceHosts,
   BACKEND_SERVICE_PORT,
@@ -52,6 +54,8 @@ export interface RenderedDrive {
   /** The Job whose success makes the current version serve. */
   migrationsJob: string;
   mediaAuth: MediaAuthMode;
+  /** Whether the SMB mounts service is part of it. */
+  hasMounts: boolean;
   configChecksum: string;
   secretProblems: SecretProblems;
 }
@@ -88,6 +92,20 @@ function sortObjects(objects: KubeObject[]): KubeObject[] {
       a.kind.localeCompare(b.kind) ||
       a.metadata.name.localeCompare(b.metadata.name),
   );
+}
+
+/** The SMB StorageMounts of spec.mounts, every one of them resolved by the caller. */
+function resolvedMounts(inputs: DriveRenderInputs): readonly ResolvedSmbMount[] {
+  const given = inputs.mounts ?? [];
+  return inputs.instance.spec.mounts.map((entry) => {
+    const mount = given.find((candidate) => candidate.name === entry.name);
+    if (!mount)
+      throw new RenderError(
+        `StorageMount ${entry.name} of spec.mounts was not resolved`,
+        'InvalidSpec',
+      );
+    return mount;
+  });
 }
 
 export function renderDrive(inputs: DriveRenderInputs): RenderedDrive {
@@ -155,6 +173,7 @@ export function renderDrive(inputs: DriveRenderInputs): RenderedDrive {
         ? ingressNginxEdge(plan)
         : gatewayApiEdge(plan);
   const job = migrationsJob(context);
+  const mounts = resolvedMounts(inputs);
   const objects = [
     ...generatedSecrets(inputs),
     configMap,
@@ -169,6 +188,18 @@ export function renderDrive(inputs: DriveRenderInputs): RenderedDrive {
     ...(mode === 'Gateway'
       ? mediaGatewayObjects(owner, spec, inputs.mediaGatewayImage, storage.internalEndpoint)
       : []),
+    ...smbMountsObjects(
+      owner,
+      {
+        drive: owner.name,
+        spec,
+        mounts,
+        identity: inputs.identity,
+        redisUrl: redisUrl(instance.name, spec.redis),
+        editors: inputs.editors,
+      },
+      spec.images?.smbMount ?? inputs.smbMountImage ?? SMB_MOUNT_IMAGE,
+    ),
     ...certificate(
       owner,
       spec,
@@ -186,6 +217,7 @@ export function renderDrive(inputs: DriveRenderInputs): RenderedDrive {
     objects: sortObjects(objects),
     migrationsJob: job.metadata.name,
     mediaAuth: mode,
+    hasMounts: mounts.length > 0,
     configChecksum: checksum,
     secretProblems: secretProblems(objects, inputs),
   };

@@ -4,6 +4,7 @@ import type { DriveRenderInputs, ExistingSecret } from './drive-inputs.js';
 import { childMeta } from './labels.js';
 import { objectNames, REDIS_PORT } from './object-names.js';
 import { DJANGO_SECRET_KEY_KEY } from './resolve-references.js';
+import { SMB_MOUNT_SECRET_KEYS } from './smb-mounts.js';
 
 /** Set this annotation on a DriveInstance to a new value to regenerate its generated secrets. */
 export const ROTATE_ANNOTATION = 'lasuite.selfhost.dev/rotate-secrets';
@@ -88,6 +89,23 @@ export function generatedSecrets(inputs: DriveRenderInputs): SecretObject[] {
           password: () => inputs.randomValue(32),
           url: (values) => `redis://:${values.password ?? ''}@${host}:${String(REDIS_PORT)}/0`,
         }),
+      ),
+    );
+  }
+  if (instance.spec.mounts.length > 0) {
+    const mounts = objectNames.mountsSecret(instance.name);
+    secrets.push(
+      secretObject(
+        inputs,
+        mounts,
+        'mounts',
+        keepOrGenerate(
+          inputs.existingSecrets[mounts],
+          token,
+          Object.fromEntries(
+            Object.values(SMB_MOUNT_SECRET_KEYS).map((key) => [key, () => inputs.randomValue(48)]),
+          ),
+        ),
       ),
     );
   }

@@ -98,6 +98,7 @@ export function networkPolicies(
     ),
     policy(owner, 'frontend', ['frontend'], edge, 'http'),
     policy(owner, 'media-gateway', ['media-gateway'], edge, 'http'),
+    ...(spec.mounts.length > 0 ? [policy(owner, 'mounts', ['mounts'], edge, 'http')] : []),
     // Celery workers and beat serve nothing.
     policy(owner, 'none', ['worker', 'beat', 'migrations', 'maintenance', 'wopi'], undefined),
   ];
@@ -115,6 +116,7 @@ export function networkPolicies(
             'migrations',
             'maintenance',
             'wopi',
+            'mounts',
           ]),
         ],
         REDIS_PORT,

@@ -13,6 +13,9 @@ export const objectNames = {
   worker: (drive: string) => `${drive}-worker`,
   beat: (drive: string) => `${drive}-beat`,
   mediaGateway: (drive: string) => `${drive}-media-gateway`,
+  /** The SMB mounts service (services/smb-mount) of a Drive, and the Secret it alone reads. */
+  mounts: (drive: string) => `${drive}-mounts`,
+  mountsSecret: (drive: string) => `${drive}-mounts`,
   /** Service in front of the S3 endpoint the edge proxies /media to. */
   s3Upstream: (drive: string) => `${drive}-s3`,
   /** The migrations Job of one version and configuration. */

@@ -15,6 +15,9 @@ export const RESOURCE_DEFAULTS = {
   beat: { requests: { cpu: '10m', memory: '256Mi' }, limits: { memory: '512Mi' } },
   job: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } },
   mediaGateway: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+  // Transfers stream through a few 1 MiB buffers per request; libsmbclient holds one context per
+  // worker thread.
+  smbMount: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
   redis: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '512Mi' } },
 } as const satisfies Record<string, Resources>;
 

@@ -38,6 +38,10 @@ export interface DriveInstanceSpec {
      * Media-auth gateway image override; must be pinned.
      */
     mediaGateway?: string;
+    /**
+     * SMB mounts service image override (services/smb-mount); must be pinned.
+     */
+    smbMount?: string;
   };
   /**
    * Public DNS name Drive is served on, e.g. drive.example.com. The app, /api and /media share this origin.
@@ -703,6 +707,19 @@ export interface DriveInstanceStatus {
        */
       readyReplicas?: number;
     };
+    /**
+     * Readiness of one workload.
+     */
+    mounts?: {
+      /**
+       * Desired pods.
+       */
+      replicas?: number;
+      /**
+       * Pods ready.
+       */
+      readyReplicas?: number;
+    };
   };
   /**
    * The database migrations for the current version and configuration.
@@ -1176,7 +1193,7 @@ export interface OidcClientSpec {
     };
   };
   /**
-   * Redirect URIs besides https://<host>/api/v1.0/callback/ of every DriveInstance that references this client, which are always registered.
+   * Redirect URIs besides https://<host>/api/v1.0/callback/ (and https://<host>/mounts/auth/callback with SMB mounts) of every DriveInstance that references this client, which are always registered.
    *
    * @maxItems 32
    *
@@ -1184,7 +1201,7 @@ export interface OidcClientSpec {
    */
   redirectUris: string[];
   /**
-   * Post-logout redirect URIs besides https://<host>/api/v1.0/logout-callback/ of every referencing DriveInstance.
+   * Post-logout redirect URIs besides https://<host>/api/v1.0/logout-callback/ (and https://<host>/mounts/ with SMB mounts) of every referencing DriveInstance.
    *
    * @maxItems 32
    *

@@ -3,6 +3,7 @@
 // the project itself provides.
 import type { KeyRef } from '../../contract/drive-env.js';
 import { objectNames } from '../object-names.js';
+import { SMB_MOUNT_PORT, SMB_MOUNT_SECRET_KEYS } from '../smb-mounts.js';
 import { bucketCredentials, djangoSecretKey } from '../resolve-references.js';
 import { ComposeError, type ComposeResources } from './compose-resources.js';
 import { escapeCompose, SecretValues } from './compose-values.js';
@@ -17,6 +18,7 @@ export const PORTS = {
   keycloak: 8080,
   mediaGateway: 8080,
   collabora: 9980,
+  mounts: SMB_MOUNT_PORT,
 } as const;
 
 /** Service names, which are also the host names the services reach each other by. */
@@ -35,6 +37,7 @@ export const SERVICES = {
   seaweedfs: 'seaweedfs',
   storageInit: 'storage-init',
   keycloak: 'keycloak',
+  mounts: 'mounts',
 } as const;
 
 /** The managed database's fixed names; only its password is secret. */
@@ -105,6 +108,8 @@ function usedByTable(resources: ComposeResources): Map<string, string> {
     identity.spec.credentials.secretRef,
     `OidcClient ${identity.name} spec.credentials.secretRef`,
   );
+  for (const mount of resources.smbMounts)
+    add(mount.smb.credentialsSecretRef, `StorageMount ${mount.name} spec.smb.credentialsSecretRef`);
   for (const extra of drive.spec.extraEnv) {
     add(extra.valueFrom?.secretKeyRef, `DriveInstance ${drive.name} spec.extraEnv[${extra.name}]`);
     add(
@@ -166,6 +171,13 @@ function registerSecrets(context: ComposeContext): void {
     secrets.file(keys.accessKeyId, `${directory}/${keys.accessKeyId.key}`);
     secrets.file(keys.secretAccessKey, `${directory}/${keys.secretAccessKey.key}`);
   }
+  if (resources.smbMounts.length > 0)
+    for (const key of Object.values(SMB_MOUNT_SECRET_KEYS))
+      secrets.generated(
+        { name: objectNames.mountsSecret(drive.name), key },
+        48,
+        `${key} of the SMB mounts service (DriveInstance ${drive.name} spec.mounts)`,
+      );
   const keycloakCredentials = identity.spec.credentials.keycloak;
   if (keycloakCredentials && project.spec.keycloak) {
     const name = objectNames.oidcCredentialsSecret(identity.name);

@@ -7,6 +7,7 @@ import type { DriveInstanceSpec } from '../../api/drive-instance.js';
 import type { OidcClientSpec } from '../../api/oidc-client.js';
 import type { StorageMountSpec } from '../../api/storage-mount.js';
 import type { WopiClientSpec } from '../../api/wopi-client.js';
+import type { ResolvedSmbMount } from '../smb-mounts.js';
 
 export interface NamedSpec<Spec> {
   name: string;
@@ -19,8 +20,8 @@ export interface ComposeResources {
   storage: NamedSpec<StorageMountSpec> & { s3: NonNullable<StorageMountSpec['s3']> };
   identity: NamedSpec<OidcClientSpec>;
   editors: NamedSpec<WopiClientSpec>[];
-  /** SMB mounts of the DriveInstance (their service comes with the SMB mount service). */
-  smbMounts: NamedSpec<StorageMountSpec>[];
+  /** SMB mounts of the DriveInstance, served by services/smb-mount under /mounts/. */
+  smbMounts: ResolvedSmbMount[];
 }
 
 /** A resource as the manifests loader validated it (schema defaults applied). */
@@ -209,13 +210,18 @@ export function composeResources(resources: readonly GivenResource[]): ComposeRe
       from(['spec', 'wopiClientRefs', index, 'name']),
     ),
   );
-  const smbMounts = drive.spec.mounts.map((mount, index) =>
-    referenced<StorageMountSpec>(
-      resources,
-      'StorageMount',
-      mount.name,
-      from(['spec', 'mounts', index, 'name']),
-    ),
-  );
+  const smbMounts = drive.spec.mounts.map((mount, index): ResolvedSmbMount => {
+    const path = ['spec', 'mounts', index, 'name'];
+    const found = referenced<StorageMountSpec>(resources, 'StorageMount', mount.name, from(path));
+    if (!found.spec.smb)
+      throw new ComposeError(
+        'DriveInstance',
+        drive.name,
+        path,
+        `StorageMount ${mount.name} has type ${found.spec.type}, but spec.mounts lists SMB mounts`,
+        'the S3 StorageMount goes in spec.storageRef',
+      );
+    return { name: mount.name, smb: found.spec.smb };
+  });
   return { project, drive, storage, identity, editors, smbMounts };
 }

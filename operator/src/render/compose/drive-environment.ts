@@ -57,6 +57,41 @@ export function resolvedEditors(context: ComposeContext): ResolvedEditor[] {
   );
 }
 
+/**
+ * An environment contract (Drive's, or one of our services') as compose.yaml writes it: values
+ * escaped, Secret keys resolved as the project provides them. `fileVariables` are the `<NAME>_FILE`
+ * variables the consumer reads a secret from when the project only has it as a file.
+ */
+export function composeEnvironment(
+  context: ComposeContext,
+  contract: readonly DriveEnvVar[],
+  fileVariables: readonly string[] = [],
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const entry of contract) {
+    if ('value' in entry) {
+      environment[entry.name] = escapeCompose(entry.value);
+      continue;
+    }
+    const ref = 'secretKeyRef' in entry ? entry.secretKeyRef : entry.configMapKeyRef;
+    const value = context.secrets.value(ref, context.usedBy(ref.name));
+    if ('file' in value) {
+      if (!fileVariables.includes(`${entry.name}_FILE`))
+        throw new ComposeError(
+          'DriveInstance',
+          context.resources.drive.name,
+          ['spec'],
+          `${entry.name} would have to come from a file, which its reader does not read it from`,
+        );
+      environment[`${entry.name}_FILE`] = value.file;
+    } else if ('variable' in value) {
+      environment[entry.name] = reference(context.secrets.variable(value.variable));
+    } else if ('literal' in value) environment[entry.name] = escapeCompose(value.literal);
+    else environment[entry.name] = value.template;
+  }
+  return environment;
+}
+
 export function composeDriveEnvironment(
   context: ComposeContext,
   endpoints: ResolvedIdentity['endpoints'],
@@ -84,28 +119,9 @@ export function composeDriveEnvironment(
       throw new ComposeError('DriveInstance', drive.name, ['spec'], error.message);
     throw error;
   }
-  const environment: Record<string, string> = {};
-  for (const entry of contract) {
-    if ('value' in entry) {
-      environment[entry.name] = escapeCompose(entry.value);
-      continue;
-    }
-    const ref = 'secretKeyRef' in entry ? entry.secretKeyRef : entry.configMapKeyRef;
-    const value = context.secrets.value(ref, context.usedBy(ref.name));
-    if ('file' in value) {
-      // lasuite's SecretFileValue reads <NAME>_FILE; only some settings have it.
-      if (!(SECRET_FILE_ENV_NAMES as readonly string[]).includes(`${entry.name}_FILE`))
-        throw new ComposeError(
-          'DriveInstance',
-          drive.name,
-          ['spec'],
-          `${entry.name} would have to come from a file, which Drive does not read for it`,
-        );
-      environment[`${entry.name}_FILE`] = value.file;
-    } else if ('variable' in value) {
-      environment[entry.name] = reference(context.secrets.variable(value.variable));
-    } else if ('literal' in value) environment[entry.name] = escapeCompose(value.literal);
-    else environment[entry.name] = value.template;
-  }
-  return { contract, environment, mediaAuth: mode };
+  return {
+    contract,
+    environment: composeEnvironment(context, contract, SECRET_FILE_ENV_NAMES),
+    mediaAuth: mode,
+  };
 }

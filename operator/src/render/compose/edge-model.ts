@@ -18,6 +18,8 @@ export interface EdgeModel {
   bucket: string;
   maxBodySize: number;
   editors: { name: string; host: string; address: string; replicas: number }[];
+  /** The SMB mounts service, when the Drive has mounts. */
+  mounts?: string;
   proxied: { host: string; address: string; kind: 's3' | 'app'; maxBodySize: number }[];
 }
 
@@ -91,6 +93,9 @@ export function edgeModel(context: ComposeContext): EdgeModel {
         : [],
     ),
     proxied,
+    ...(context.resources.smbMounts.length > 0
+      ? { mounts: at(SERVICES.mounts, PORTS.mounts) }
+      : {}),
   };
   const hosts = [model.driveHost, ...proxied.map((entry) => entry.host)];
   const duplicate = hosts.find((host, index) => hosts.indexOf(host) !== index);

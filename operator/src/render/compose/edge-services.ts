@@ -62,6 +62,9 @@ function edgeDependencies(context: ComposeContext, model: EdgeModel): Dependency
       condition: 'service_started',
       restart: true,
     })),
+    ...(model.mounts === undefined
+      ? []
+      : [{ service: SERVICES.mounts, condition: 'service_started' as const, restart: true }]),
     ...(context.seaweedfs
       ? [{ service: SERVICES.seaweedfs, condition: 'service_healthy' as const, restart: true }]
       : []),
@@ -112,6 +115,7 @@ function nginxEdge(context: ComposeContext, model: EdgeModel): EdgeOutput {
       s3: { url: model.s3Url, signedHost: new URL(model.s3Url).host },
       bucket: model.bucket,
       maxBodySize: model.maxBodySize,
+      ...(model.mounts === undefined ? {} : { mounts: `http://${model.mounts}` }),
     },
     editors: model.editors.map((editor) => ({
       host: editor.host,
@@ -187,6 +191,9 @@ function traefikDynamicConfig(
           }
         : {}),
     },
+    ...(model.mounts === undefined
+      ? {}
+      : { mounts: { service: hostOf(model.mounts), port: portOf(model.mounts) } }),
     editors: model.editors.map((editor) => ({
       name: editor.name,
       host: editor.host,

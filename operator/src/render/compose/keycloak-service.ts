@@ -2,6 +2,7 @@
 // from the OidcClient (Drive's client with its redirect URIs) plus a test user. Secrets stay in
 // .env: the realm file names them as ${VARIABLE} placeholders, which Keycloak resolves from its
 // environment while importing.
+import { loginRedirectUris, logoutRedirectUris } from '../drive-urls.js';
 import { objectNames } from '../object-names.js';
 import { KEYCLOAK_SECRETS, PORTS, SERVICES, type ComposeContext } from './compose-context.js';
 import { secretVariable } from './compose-values.js';
@@ -64,11 +65,11 @@ export function keycloakRealm(context: ComposeContext): Record<string, unknown> 
         implicitFlowEnabled: false,
         directAccessGrantsEnabled: false,
         serviceAccountsEnabled: false,
-        redirectUris: [`${origin}/api/v1.0/callback/`, ...identity.spec.redirectUris],
+        redirectUris: [...loginRedirectUris(drive.spec), ...identity.spec.redirectUris],
         webOrigins: [origin],
         attributes: {
           'post.logout.redirect.uris': [
-            `${origin}/api/v1.0/logout-callback/`,
+            ...logoutRedirectUris(drive.spec),
             ...identity.spec.postLogoutRedirectUris,
           ].join('##'),
           // Drive sends a PKCE challenge (OIDC_USE_PKCE); Keycloak then requires one.

@@ -10,6 +10,7 @@ import {
   withSpec,
 } from '../../test-support/compose-render.js';
 import { RENDERED_FILES_LIST } from '../../cli/compose-command.js';
+import { storageMountSpec } from '../../api/storage-mount.js';
 import { randomSecret } from '../random-secret.js';
 import { renderEnvFile, parseEnvFile } from './env-file.js';
 
@@ -200,7 +201,7 @@ describe('the Compose renderer', () => {
     expect(rendered.files.get('compose.edge.yaml')).not.toContain('x-drive-environment');
   });
 
-  it('leaves the SMB mount out with a note until the SMB mount service exists', async () => {
+  it('serves the SMB mounts under /mounts/ with the share credentials from .env', async () => {
     const rendered = await renderExample('dev', (resources) => [
       ...withSpec(resources, 'DriveInstance', (spec) => ({
         ...spec,
@@ -209,12 +210,44 @@ describe('the Compose renderer', () => {
       {
         kind: 'StorageMount',
         name: 'team-share',
-        spec: { type: 'smb', smb: { host: 'files.example.com', share: 'teams' } },
+        spec: storageMountSpec.parse({
+          type: 'smb',
+          smb: {
+            host: 'files.example.com',
+            share: 'teams',
+            credentialsSecretRef: { name: 'team-share-smb' },
+            roles: [{ subject: { group: 'staff' }, role: 'editor' }],
+          },
+        }),
       },
     ]);
-    expect(rendered.notes).toEqual([
-      'StorageMount team-share (smb) is not rendered: the SMB mount service comes with the [smb] issue',
+    const mounts = composeDocument(rendered).services.mounts as {
+      environment: Record<string, string>;
+      image: string;
+    };
+    expect(mounts.image).toBe('ghcr.io/lasuite-selfhost/smb-mount:0.1.0');
+    expect(JSON.parse(mounts.environment.MOUNTS ?? '[]')).toEqual([
+      expect.objectContaining({ name: 'team-share', host: 'files.example.com', share: 'teams' }),
     ]);
+    expect(mounts.environment.SMB_TEAM_SHARE_PASSWORD).toBe(
+      '${TEAM_SHARE_SMB__PASSWORD:?set it in .env, see the comment above it}',
+    );
+    expect(mounts.environment.OIDC_TOKEN_ENDPOINT).toBe(
+      'http://keycloak:8080/realms/drive/protocol/openid-connect/token',
+    );
+    expect(rendered.variables).toContainEqual(
+      expect.objectContaining({ name: 'DRIVE_MOUNTS__SESSION_SECRET', kind: 'generated' }),
+    );
+    expect(rendered.files.get('compose/nginx/drive.conf')).toContain(
+      'location ^~ /mounts/ {',
+    );
+    expect(rendered.files.get('compose/nginx/drive.conf')).toContain(
+      'proxy_pass http://mounts:8090;',
+    );
+    const realm = JSON.parse(rendered.files.get('compose/keycloak/realm-drive.json') ?? '{}') as {
+      clients: { redirectUris: string[] }[];
+    };
+    expect(realm.clients[0]?.redirectUris).toContain('https://drive.dev.lan/mounts/auth/callback');
   });
 
   it('is deterministic', async () => {

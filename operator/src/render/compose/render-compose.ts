@@ -20,6 +20,7 @@ import { editorServices } from './editor-services.js';
 import { edgeModel, publicHosts } from './edge-model.js';
 import { edgeServices } from './edge-services.js';
 import { keycloakEndpoints, keycloakService } from './keycloak-service.js';
+import { mountsService } from './mounts-service.js';
 import { storageConfigFile, storageInitConfig, storageServices } from './storage-services.js';
 
 export interface ComposeFacts {
@@ -52,6 +53,7 @@ const SERVICE_ORDER: string[] = [
   SERVICES.maintenance,
   SERVICES.migrate,
   SERVICES.configureWopi,
+  SERVICES.mounts,
   SERVICES.storageInit,
   SERVICES.keycloak,
   SERVICES.redis,
@@ -163,7 +165,8 @@ export function renderCompose(
   facts: ComposeFacts = {},
 ): RenderedCompose {
   const context = composeContext(resources);
-  const driveEnvironment = composeDriveEnvironment(context, identityEndpoints(context, facts));
+  const endpoints = identityEndpoints(context, facts);
+  const driveEnvironment = composeDriveEnvironment(context, endpoints);
   const model = edgeModel(context);
   const data = dataServices(context);
   const storage = storageServices(context);
@@ -173,6 +176,7 @@ export function renderCompose(
     ...edge.services,
     ...driveServices(context, driveEnvironment.environment),
     ...editorServices(context),
+    ...mountsService(context, endpoints),
     ...storage.services,
     ...keycloak.services,
     ...data.services,
@@ -185,11 +189,8 @@ export function renderCompose(
     [storageConfigFile(context), `${JSON.stringify(storageInitConfig(context), null, 2)}\n`],
     [HOSTS_FILE, `${hosts.join('\n')}\n`],
   ]);
-  const { project, smbMounts, drive } = resources;
-  const notes = smbMounts.map(
-    (mount) =>
-      `StorageMount ${mount.name} (smb) is not rendered: the SMB mount service comes with the [smb] issue`,
-  );
+  const { project, drive } = resources;
+  const notes: string[] = [];
   if (drive.spec.backend.autoscaling)
     notes.push(
       'spec.backend.autoscaling has no Compose equivalent: the backend runs autoscaling.minReplicas containers',

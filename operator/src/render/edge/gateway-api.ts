@@ -1,6 +1,7 @@
 // Edge (c): Gateway API HTTPRoutes. The standard channel has no auth filter, so the auth step is
 // a Traefik ForwardAuth Middleware attached through an ExtensionRef filter, listed first so it
 // sees the original path; the standard URLRewrite then maps /media/ to /<bucket>/.
+import { MOUNTS_PATH } from '../drive-urls.js';
 import { childMeta } from '../labels.js';
 import { objectNames } from '../object-names.js';
 import {
@@ -121,6 +122,22 @@ export function gatewayApiEdge(plan: RoutePlan): unknown[] {
           ],
           backendRefs: backendRef(plan.backend),
         },
+        ...(plan.mounts
+          ? [
+              {
+                matches: [prefix(MOUNTS_PATH)],
+                filters: [
+                  {
+                    type: 'RequestHeaderModifier',
+                    requestHeaderModifier: {
+                      set: [{ name: 'X-Forwarded-Proto', value: 'https' }],
+                    },
+                  },
+                ],
+                backendRefs: backendRef(plan.mounts),
+              },
+            ]
+          : []),
         ...headBridgeRule(plan, '/media/preview/'),
         mediaRule(plan, '/media/preview/', false),
         ...headBridgeRule(plan, '/media/'),

@@ -1,5 +1,6 @@
 // Edge (b): Ingresses with ingress-nginx annotations, as Drive's upstream chart does. The auth
 // subrequest carries X-Original-URL by itself; this edge needs no gateway.
+import { MOUNTS_PATH } from '../drive-urls.js';
 import { childMeta } from '../labels.js';
 import { objectNames, serviceUrl } from '../object-names.js';
 import {
@@ -90,6 +91,7 @@ export function ingressNginxEdge(plan: RoutePlan): unknown[] {
       { [`${ANNOTATION}/proxy-body-size`]: bodySize(plan.spec.upload.maxFileSizeBytes) },
       [
         ...APP_PATHS.map((path) => ({ path, pathType: 'Prefix', ...plan.backend })),
+        ...(plan.mounts ? [{ path: MOUNTS_PATH, pathType: 'Prefix', ...plan.mounts }] : []),
         { path: '/', pathType: 'Prefix', ...plan.frontend },
       ],
     ),

@@ -1,6 +1,7 @@
 // An nginx server block for one Drive host: the edge of Compose mode and of hosts without an
 // ingress controller. The same routes as route-plan.ts; /media goes through auth_request, which
 // sends X-Original-URL by itself, so no gateway is needed (drive-contract §5.1).
+import { MOUNTS_PATH } from '../drive-urls.js';
 import { MEDIA_RESPONSE_HEADERS } from './route-plan.js';
 
 export interface NginxSite {
@@ -13,6 +14,8 @@ export interface NginxSite {
   /** Upstream base URLs, e.g. http://backend:8000. */
   backend: string;
   frontend: string;
+  /** The SMB mounts service, for /mounts/, when the Drive has mounts. */
+  mounts?: string;
   /** Drive's media-auth URL, e.g. http://backend:8000/api/v1.0/items/media-auth/. */
   mediaAuthUrl: string;
   /** S3 as Drive signs for it: AWS_S3_ENDPOINT_URL and its host[:port]. */
@@ -131,6 +134,19 @@ export function driveLocations(site: NginxSite, extra: readonly string[] = []): 
     '  proxy_set_header Content-Length "";',
     `  proxy_pass ${quoted(site.mediaAuthUrl)};`,
     '}',
+    ...(site.mounts === undefined
+      ? []
+      : [
+          `location ^~ ${MOUNTS_PATH} {`,
+          ...FORWARDED_HEADERS.map((line) => `  ${line}`),
+          '  proxy_http_version 1.1;',
+          '  proxy_set_header Connection "";',
+          // Upload chunks stream to the share; nothing is spooled to disk here.
+          '  proxy_request_buffering off;',
+          '  proxy_buffering off;',
+          `  proxy_pass ${quoted(site.mounts)};`,
+          '}',
+        ]),
     ...extra,
     'location / {',
     ...FORWARDED_HEADERS.map((line) => `  ${line}`),

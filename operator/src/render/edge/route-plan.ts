@@ -6,6 +6,7 @@ import type { ResolvedEditorRoute } from '../drive-inputs.js';
 import type { OwnerInstance } from '../labels.js';
 import type { MediaAuthMode } from '../media-auth.js';
 import { BACKEND_SERVICE_PORT, FRONTEND_SERVICE_PORT, objectNames } from '../object-names.js';
+import { SMB_MOUNT_PORT } from '../smb-mounts.js';
 import type { S3Upstream } from './s3-upstream.js';
 
 /** Paths Django serves; the edge marks them https for Django's SSL redirect and CSRF checks. */
@@ -81,6 +82,8 @@ export interface RoutePlan {
     headBridge?: { service: string; port: number; prefix: string };
   };
   editors: EditorRoute[];
+  /** The SMB mounts service, served under /mounts/ on the Drive host. */
+  mounts?: { service: string; port: number };
 }
 
 export function routePlan(
@@ -91,6 +94,9 @@ export function routePlan(
   editors: readonly ResolvedEditorRoute[],
 ): RoutePlan {
   return {
+    ...(spec.mounts.length > 0
+      ? { mounts: { service: objectNames.mounts(owner.name), port: SMB_MOUNT_PORT } }
+      : {}),
     owner,
     spec,
     host: spec.host,

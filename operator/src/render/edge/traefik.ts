@@ -3,6 +3,7 @@
 // dynamic configuration for Compose. The media chain is ForwardAuth, then the path rewrite (after
 // the auth step, which must see the original URI), then the headers S3 needs, to the S3 upstream
 // with the Host Drive signed for.
+import { MOUNTS_PATH } from '../drive-urls.js';
 import { childMeta } from '../labels.js';
 import { objectNames } from '../object-names.js';
 import {
@@ -143,6 +144,17 @@ export function traefikRouting(plan: RoutePlan): TraefikRouting {
       middlewares: ['forwarded-proto'],
       upstream: { name: plan.backend.service, port: plan.backend.port },
     },
+    ...(plan.mounts
+      ? [
+          {
+            name: 'mounts',
+            match: pathRule(host, [MOUNTS_PATH]),
+            priority: 35,
+            middlewares: ['forwarded-proto'],
+            upstream: { name: plan.mounts.service, port: plan.mounts.port },
+          },
+        ]
+      : []),
     ...(media.headBridge
       ? [
           {
