@@ -3,7 +3,7 @@
 # RGW, Samba and smbclient, nginx, Chromium, and mkcert (with NSS's certutil, which mkcert needs
 # to put its CA into Firefox's and Chromium's stores) for `make certs`. Services the packages
 # would start are kept from starting: the test bed runs its own instances on loopback.
-# Usage: hack/install-debian-deps.sh [ceph|samba|nginx|chromium|mkcert]...
+# Usage: hack/install-debian-deps.sh [ceph|samba|nginx|chromium|mkcert|redis]...
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 declare -A PACKAGES=(
@@ -12,6 +12,7 @@ declare -A PACKAGES=(
   [nginx]="nginx"
   [chromium]="chromium"
   [mkcert]="mkcert libnss3-tools"
+  [redis]="redis-server"
 )
 declare -A PROBES=(
   [ceph]="ceph-mon ceph-osd radosgw ceph radosgw-admin monmaptool ceph-authtool"
@@ -19,15 +20,16 @@ declare -A PROBES=(
   [nginx]="nginx"
   [chromium]="chromium"
   [mkcert]="mkcert certutil"
+  [redis]="redis-server"
 )
 
 export PATH="$PATH:/usr/sbin:/sbin"
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(ceph samba nginx chromium mkcert)
+[[ ${#targets[@]} -gt 0 ]] || targets=(ceph samba nginx chromium mkcert redis)
 
 wanted=()
 for target in "${targets[@]}"; do
-  [[ -n ${PACKAGES[$target]:-} ]] || die "unknown target $target (ceph, samba, nginx, chromium, mkcert)"
+  [[ -n ${PACKAGES[$target]:-} ]] || die "unknown target $target (ceph, samba, nginx, chromium, mkcert, redis)"
   for binary in ${PROBES[$target]}; do
     if ! command -v "$binary" >/dev/null; then wanted+=(${PACKAGES[$target]}); break; fi
   done

@@ -65,6 +65,7 @@ export const INSTALL = {
   ceph: 'hack/install-debian-deps.sh ceph',
   samba: 'hack/install-debian-deps.sh samba',
   nginx: 'hack/install-debian-deps.sh nginx',
+  redis: 'hack/install-debian-deps.sh redis',
   chromium: 'hack/install-debian-deps.sh chromium',
   mkcert: 'hack/install-debian-deps.sh mkcert',
 } as const;
@@ -81,6 +82,7 @@ export const binaries = {
     cachedBinary('compose-config', version('COMPOSE_GO_VERSION'), INSTALL.compose),
   weed: () => cachedBinary('weed', version('SEAWEEDFS_VERSION'), INSTALL.seaweedfs),
   nginx: () => systemBinary('nginx', INSTALL.nginx),
+  redisServer: () => systemBinary('redis-server', INSTALL.redis),
   smbd: () => systemBinary('smbd', INSTALL.samba),
   chromium: () => systemBinary('chromium', INSTALL.chromium),
   mkcert: () => systemBinary('mkcert', INSTALL.mkcert),
