@@ -58,7 +58,7 @@ certs: ## Dev TLS: mkcert certificate for compose/hosts into certs/ (DIR=, MKCER
 	bash hack/certs.sh $(if $(DIR),"$(DIR)")
 
 clean: ## Remove build outputs
-	rm -rf operator/dist services/*/dist out coverage
+	rm -rf operator/dist services/*/dist services/smb-mount/build out coverage
 
 help: ## List targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test bed runs, when missing: Ceph (mon, osd, radosgw, CLI) for
 # RGW, Samba and smbclient, nginx, Chromium, and mkcert (with NSS's certutil, which mkcert needs
-# to put its CA into Firefox's and Chromium's stores) for `make certs`. Services the packages
-# would start are kept from starting: the test bed runs its own instances on loopback.
-# Usage: hack/install-debian-deps.sh [ceph|samba|nginx|chromium|mkcert|redis]...
+# to put its CA into Firefox's and Chromium's stores) for `make certs`, and what node-gyp needs to
+# build services/smb-mount's libsmbclient addon (smb-dev). Services the packages would start are
+# kept from starting: the test bed runs its own instances on loopback.
+# Usage: hack/install-debian-deps.sh [ceph|samba|nginx|chromium|mkcert|redis|smb-dev]...
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 declare -A PACKAGES=(
@@ -13,6 +14,7 @@ declare -A PACKAGES=(
   [chromium]="chromium"
   [mkcert]="mkcert libnss3-tools"
   [redis]="redis-server"
+  [smb-dev]="libsmbclient-dev pkg-config python3 g++ make"
 )
 declare -A PROBES=(
   [ceph]="ceph-mon ceph-osd radosgw ceph radosgw-admin monmaptool ceph-authtool"
@@ -21,17 +23,21 @@ declare -A PROBES=(
   [chromium]="chromium"
   [mkcert]="mkcert certutil"
   [redis]="redis-server"
+  # A path is a file to look for (here a header), anything else a command.
+  [smb-dev]="/usr/include/samba-4.0/libsmbclient.h pkg-config python3 g++ make"
 )
 
 export PATH="$PATH:/usr/sbin:/sbin"
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(ceph samba nginx chromium mkcert redis)
+[[ ${#targets[@]} -gt 0 ]] || targets=(ceph samba nginx chromium mkcert redis smb-dev)
 
 wanted=()
 for target in "${targets[@]}"; do
-  [[ -n ${PACKAGES[$target]:-} ]] || die "unknown target $target (ceph, samba, nginx, chromium, mkcert, redis)"
-  for binary in ${PROBES[$target]}; do
-    if ! command -v "$binary" >/dev/null; then wanted+=(${PACKAGES[$target]}); break; fi
+  [[ -n ${PACKAGES[$target]:-} ]] || die "unknown target $target (ceph, samba, nginx, chromium, mkcert, redis, smb-dev)"
+  for probe in ${PROBES[$target]}; do
+    if [[ $probe == /* ]]; then [[ -e $probe ]] && continue; else command -v "$probe" >/dev/null && continue; fi
+    wanted+=(${PACKAGES[$target]})
+    break
   done
 done
 if [[ ${#wanted[@]} == 0 ]]; then log "debian packages: all present (${targets[*]})"; exit 0; fi

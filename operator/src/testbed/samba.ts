@@ -6,7 +6,7 @@ import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { binaries, INSTALL, MissingPrerequisiteError, systemBinary } from './binaries.js';
-import { freePort, serverDirectory, startServer, tcpOpen } from './processes.js';
+import { freePort, serverDirectory, startServer, stopProcessGroup, tcpOpen } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -26,6 +26,8 @@ export interface Samba {
   shareDirectory: string;
   directory: string;
   pids: number[];
+  /** Stops smbd and starts it again on the same port, with the same share and user. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -108,17 +110,15 @@ export async function startSamba(
     });
     child.stdin?.end(`${password}\n${password}\n`);
   });
-  const server = await startServer(
-    `smbd (${profile})`,
-    smbd,
-    ['-F', '--no-process-group', '-s', conf],
-    {
+  const launch = () =>
+    startServer(`smbd (${profile})`, smbd, ['-F', '--no-process-group', '-s', conf], {
       logFile: join(directory, 'smbd.stdout'),
       detached: options.detached,
       directory,
       ready: () => tcpOpen(port),
-    },
-  );
+    });
+  let server = await launch();
+  const pids = [server.pid];
   return {
     host: '127.0.0.1',
     port,
@@ -128,7 +128,13 @@ export async function startSamba(
     profile,
     shareDirectory,
     directory,
-    pids: [server.pid],
+    pids,
+    restart: async () => {
+      // The process group only: the directory, and so the share and the passdb, stay.
+      await stopProcessGroup(server.pid);
+      server = await launch();
+      pids.splice(0, pids.length, server.pid);
+    },
     stop: () => server.stop(),
   };
 }
