@@ -24,6 +24,9 @@ import {
 } from './schema-parts.js';
 import { kindStatus } from './status.js';
 
+/** Path segments under /mounts/ the mounts service uses itself (services/smb-mount). */
+export const RESERVED_MOUNT_NAMES = ['api', 'auth', 's', 'wopi'] as const;
+
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
@@ -450,7 +453,14 @@ export const driveInstanceSpec = z
     ),
     mounts: mapList(
       z
-        .strictObject({ name: dnsSubdomain('Name of a StorageMount of type smb.') })
+        .strictObject({
+          name: withRules(dnsSubdomain('Name of a StorageMount of type smb.'), [
+            notOneOf(
+              RESERVED_MOUNT_NAMES,
+              'this name is a path of the mounts service (/mounts/api/, /mounts/auth/, /mounts/s/, /mounts/wopi/); rename the StorageMount',
+            ),
+          ]),
+        })
         .describe('An SMB mount shown next to the main storage.'),
       'name',
       16,

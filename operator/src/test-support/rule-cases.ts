@@ -36,6 +36,12 @@ export const RULE_CASES: [string, Mutable, string, string][] = [
     'latest is not a pinned version',
   ],
   [
+    'a mount named like a path of the mounts service',
+    driveInstanceResource({ mounts: [{ name: 'auth' }] }),
+    'spec.mounts[0].name',
+    'this name is a path of the mounts service',
+  ],
+  [
     'unpinned image',
     driveInstanceResource({ images: { backend: 'lasuite/drive-backend:latest' } }),
     'spec.images.backend',

@@ -1,7 +1,8 @@
 // The test IdP: oidc-provider with a password-less login (any login name, no password check),
 // client_credentials, introspection, revocation and dynamic registration behind an initial
 // access token. Usage: node oidc-provider-server.mjs CONFIG.json, where the file gives port,
-// clients, initialAccessToken and cookieKeys.
+// clients, initialAccessToken, cookieKeys, groups (login name → its `groups` claim; a name not
+// listed has no such claim) and, optionally, jwks (its own signing keys).
 import { readFile } from 'node:fs/promises';
 import Provider from 'oidc-provider';
 
@@ -14,9 +15,10 @@ const provider = new Provider(issuer, {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name', 'given_name', 'family_name'],
+    profile: ['name', 'given_name', 'family_name', 'groups'],
   },
   cookies: { keys: config.cookieKeys },
+  ...(config.jwks ? { jwks: config.jwks } : {}),
   features: {
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
@@ -45,6 +47,7 @@ const provider = new Provider(issuer, {
           name: id,
           given_name: id,
           family_name: 'Test',
+          ...(config.groups?.[id] ? { groups: config.groups[id] } : {}),
         };
       },
     };

@@ -1,5 +1,5 @@
 // The test IdP (oidc-provider from npm) in a child process on loopback.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ export interface OidcClientRegistration {
   grant_types: string[];
   response_types: string[];
   redirect_uris: string[];
+  post_logout_redirect_uris?: string[];
   scope?: string;
   token_endpoint_auth_method?: string;
 }
@@ -26,10 +27,30 @@ export interface OidcProvider {
   stop(): Promise<void>;
 }
 
+function signingKey(): Record<string, unknown> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    ...privateKey.export({ format: 'jwk' }),
+    kid: randomBytes(8).toString('hex'),
+    use: 'sig',
+    alg: 'RS256',
+  };
+}
+
 const SERVER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'oidc-provider-server.mjs');
 
 export async function startOidcProvider(
-  options: { clients?: OidcClientRegistration[]; detached?: boolean } = {},
+  options: {
+    clients?: OidcClientRegistration[];
+    /** Login name → its `groups` claim (profile scope), as Keycloak's group mapper gives it. */
+    groups?: Record<string, string[]>;
+    /**
+     * Sign with a key of its own instead of oidc-provider's built-in development keys, which
+     * every instance shares: for tests where another IdP's signature must not verify.
+     */
+    ownSigningKey?: boolean;
+    detached?: boolean;
+  } = {},
 ): Promise<OidcProvider> {
   const directory = await serverDirectory('oidc');
   const port = await freePort();
@@ -42,6 +63,8 @@ export async function startOidcProvider(
       port,
       initialAccessToken,
       cookieKeys: [randomBytes(16).toString('hex')],
+      groups: options.groups ?? {},
+      ...(options.ownSigningKey === true ? { jwks: { keys: [signingKey()] } } : {}),
       clients: [
         {
           client_id: operatorClient.id,

@@ -8,6 +8,8 @@ const GiB = 1024 * MiB;
 
 /** The path every mount is served under, one segment per mount. */
 export const MOUNTS_BASE_PATH = '/mounts/';
+/** Segments under /mounts/ the service routes itself; the operator refuses them as mount names. */
+const RESERVED_NAMES = ['api', 'auth', 's', 'wopi'] as const;
 
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -99,6 +101,11 @@ const environment = z.object({
   /** libsmbclient calls block: they run on this many worker threads, one SMB context each. */
   SMB_WORKERS: integer(4, 1, 64),
   SMB_TIMEOUT_MS: integer(30_000, 1000, 600_000),
+  /**
+   * After SIGTERM, how long readiness fails while requests are still taken, so that the edge
+   * stops routing here before the listener closes; requests in flight then finish.
+   */
+  DRAIN_DELAY_MS: integer(3000, 0, 60_000),
 });
 
 export type MountsConfig = Omit<z.infer<typeof environment>, 'MOUNTS'> & {
@@ -147,6 +154,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): MountsConfig {
       if (!value) problems.push(`${variable} (mount ${mount.name}) is not set`);
     return { ...rest, username: username ?? '', password: password ?? '' };
   });
+  for (const mount of mounts)
+    if ((RESERVED_NAMES as readonly string[]).includes(mount.name))
+      problems.push(
+        `mount ${mount.name}: the name is one of the service's own paths under /mounts/`,
+      );
   const names = mounts.map((mount) => mount.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) problems.push(`MOUNTS names mount ${duplicate} twice`);

@@ -445,6 +445,14 @@ export class SmbBackend {
     );
   }
 
+  /**
+   * Closes the upload's descriptors and keeps its temporary file, for resumeUpload later (by this
+   * process or another): an open descriptor would block the commit's rename on another replica.
+   */
+  async detachUpload(upload: SmbUpload): Promise<void> {
+    await this.#pool.release(upload.handle);
+  }
+
   /** Drops the upload's temporary file; the target is untouched. */
   async abort(upload: SmbUpload): Promise<void> {
     await this.#pool.release(upload.handle);
