@@ -398,7 +398,15 @@ export const storageMount = defineKind({
     WaitingForBucketClaim: 'The ObjectBucketClaim is not Bound yet.',
     ReferencedByDriveInstance: 'A DriveInstance references this mount.',
     SettingDrift: 'A bucket setting changed outside the operator and was restored.',
-    AccessDenied: 'The store accepted the credentials but denied a call the operator needs.',
+    AccessDenied:
+      'The store accepted the credentials but denied a call the operator needs; or the SMB server refused the account or its access to the share.',
+    ProtocolRefused:
+      'The SMB server and spec.smb.security have no protocol dialect, signing or encryption setting in common.',
+    SharePathNotFound: 'The SMB share, or spec.smb.path in it, does not exist.',
+    SharePathNotDirectory: 'spec.smb.path is a file, not a directory.',
+    ShareReadOnly: 'A role may write, but the account cannot create files in the mount root.',
+    ShareUnreachable: 'Nothing answers SMB at spec.smb.host and port; retried with backoff.',
+    SmbClientUnavailable: 'This operator build cannot load libsmbclient.',
     BucketConflict:
       'The bucket does not exist and may not be created here, or its name belongs to another user of the store.',
     StoreRefused:

@@ -1,11 +1,10 @@
 // The StorageMount, OidcClient and WopiClient controllers: one registration each (status
-// contract, pause, finalizer), the work per kind in s3-mount.ts, oidc-client.ts and
-// wopi-client.ts. SMB shares are verified by the [smb] issue; until then they say so.
+// contract, pause, finalizer), the work per kind in s3-mount.ts, smb-mount.ts, oidc-client.ts
+// and wopi-client.ts.
 import { oidcClientSpec } from '../api/oidc-client.js';
-import { storageMountSpec } from '../api/storage-mount.js';
+import { storageMountSpec, type StorageMountSpec } from '../api/storage-mount.js';
 import { wopiClientSpec } from '../api/wopi-client.js';
 import { MANAGED_BY } from '../render/labels.js';
-import type { KubeObject } from '../runtime/api-client.js';
 import { objectKey } from '../runtime/informer.js';
 import { errorMessage, type Manager } from '../runtime/manager.js';
 import { onlyStatusChanged } from '../runtime/live-state.js';
@@ -16,12 +15,11 @@ import { requeueReferenced } from './drive-references.js';
 import { CLIENT_REFERENCES, oidcCleanup, reconcileOidcClient } from './oidc-client.js';
 import { MOUNT_REFERENCES, reconcileS3Mount, s3Cleanup } from './s3-mount.js';
 import { OwnedChildren } from './owned-children.js';
+import { reconcileSmbMount } from './smb-mount.js';
 import { EDITOR_REFERENCES, reconcileWopiClient } from './wopi-client.js';
 import { isPaused, writeStatus, type Report, type StatusObject } from './status-writer.js';
 
 const GROUP_VERSION = 'lasuite.selfhost.dev/v1alpha1';
-
-type Secret = KubeObject & { data?: Record<string, string> };
 
 function register(
   manager: Manager,
@@ -119,34 +117,6 @@ async function deleteExternal(
   }
 }
 
-function secretProblem(
-  manager: Manager,
-  namespace: string,
-  name: string,
-  keys: string[],
-): Report | undefined {
-  const secret = manager.informer<Secret>('v1', 'Secret').cache.get(`${namespace}/${name}`);
-  if (!secret)
-    return {
-      outcome: {
-        state: 'Progressing',
-        reason: 'ReferenceNotFound',
-        message: `Secret ${name} does not exist yet`,
-      },
-    };
-  const missing = keys.filter((key) => !(key in (secret.data ?? {})));
-  if (missing.length > 0) {
-    return {
-      outcome: {
-        state: 'Stalled',
-        reason: 'SecretKeyMissing',
-        message: `Secret ${name} lacks ${missing.join(', ')}; add the key or point the spec at the right one`,
-      },
-    };
-  }
-  return undefined;
-}
-
 export function registerStorageMountController(
   manager: Manager,
   cleanup: ExternalCleanup<StatusObject> = s3Cleanup(manager),
@@ -172,41 +142,7 @@ export function registerStorageMountController(
     'StorageMount',
     (object) => {
       const spec = storageMountSpec.parse(object.spec);
-      const namespace = object.metadata.namespace ?? '';
-      if (spec.smb) {
-        const { smb } = spec;
-        const problem = secretProblem(manager, namespace, smb.credentialsSecretRef.name, [
-          smb.credentialsSecretRef.usernameKey,
-          smb.credentialsSecretRef.passwordKey,
-        ]);
-        if (problem) return Promise.resolve(problem);
-        return Promise.resolve({
-          outcome: {
-            state: 'Progressing',
-            reason: 'Progressing',
-            message: 'the SMB share is not verified yet',
-          },
-          domain: [
-            {
-              type: 'ShareReachable',
-              status: 'Unknown',
-              reason: 'Progressing',
-              message: 'not checked yet',
-            },
-          ],
-          fields: {
-            url: `smb://${smb.host}:${String(smb.port)}/${smb.share}${smb.path === '/' ? '' : smb.path}`,
-            capabilities: {
-              versioning: false,
-              rangeReads: true,
-              resumableUploads: true,
-              wopi: true,
-              shareLinks: true,
-              searchByName: true,
-            },
-          },
-        });
-      }
+      if (spec.smb) return reconcileSmbMount(manager, object, spec.smb);
       const s3 = spec.s3;
       if (!s3) throw new Error('a StorageMount of type s3 without s3');
       if (s3.provider === 'rook' && s3.rook?.identity !== 'CephObjectStoreUser') watchClaims();
@@ -217,6 +153,19 @@ export function registerStorageMountController(
   // A DriveInstance's host is one of the bucket's CORS origins, and a referenced mount's
   // deletion waits for it.
   requeueReferenced(manager, enqueue, MOUNT_REFERENCES);
+  // A fixed password is tried at once, not at the next periodic check.
+  manager.subscribe('v1', 'Secret', (_event, secret) => {
+    const namespace = secret.metadata.namespace ?? '';
+    for (const mount of manager
+      .informer<StatusObject & { spec: StorageMountSpec }>(GROUP_VERSION, 'StorageMount')
+      .cache.values()) {
+      if (
+        mount.metadata.namespace === namespace &&
+        mount.spec.smb?.credentialsSecretRef.name === secret.metadata.name
+      )
+        enqueue(objectKey(mount));
+    }
+  });
 }
 
 export function registerOidcClientController(
