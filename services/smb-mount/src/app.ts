@@ -24,6 +24,7 @@ import type { ServiceContext } from './context.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { MOUNT_STATES, MountRegistry, type MountRegistryOptions } from './mount-registry.js';
 import { connectRedis, type RedisHandle } from './redis.js';
+import { TempFileLedger } from './uploads/temp-file-ledger.js';
 import { uploadRoutes } from './uploads/tus-routes.js';
 import { wholeFileRoutes } from './uploads/whole-file.js';
 
@@ -112,7 +113,9 @@ export async function createService(
     connectRedis(config.REDIS_URL, (message) => {
       app.log.warn({ redis: message }, 'Redis unreachable');
     });
+  const tempFiles = new TempFileLedger(redis.client);
   const mounts = new MountRegistry(config.MOUNTS, {
+    tempFiles: (mount) => tempFiles.tracker(mount),
     workers: config.SMB_WORKERS,
     operationTimeoutMs: config.SMB_TIMEOUT_MS,
     onOperation: (mount, operation) => {
@@ -248,7 +251,19 @@ export async function createService(
     draining = true;
     done();
   });
+  // Abandoned uploads' temporary files, on whichever replica gets to them first.
+  const stopSweeping = tempFiles.start(
+    (mount) => (mounts.config(mount) === undefined ? undefined : mounts.backend(mount)),
+    (swept) => {
+      metrics.tempFilesSwept.inc(swept.removed);
+      if (swept.removed + swept.refused > 0) app.log.info({ swept }, 'abandoned temporary files');
+    },
+    (error) => {
+      app.log.warn({ err: error }, 'sweeping temporary files failed');
+    },
+  );
   app.addHook('onClose', async () => {
+    stopSweeping();
     await mounts.close();
     await redis.close();
   });

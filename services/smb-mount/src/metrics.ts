@@ -12,6 +12,7 @@ export interface Metrics {
   identityLookups: Counter<'outcome'>;
   listingCache: Counter<'outcome'>;
   uploads: Counter<'outcome'>;
+  tempFilesSwept: Counter;
   mountState: Gauge<'mount' | 'state'>;
 }
 
@@ -68,6 +69,11 @@ export function createMetrics(): Metrics {
       name: 'smb_mount_uploads_total',
       help: 'Uploads by outcome: created, committed, terminated, failed.',
       labelNames: ['outcome'],
+      registers,
+    }),
+    tempFilesSwept: new Counter({
+      name: 'smb_mount_abandoned_temp_files_removed_total',
+      help: 'Temporary files of abandoned uploads (or killed writes) removed from the shares.',
       registers,
     }),
     mountState: new Gauge({

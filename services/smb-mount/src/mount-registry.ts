@@ -2,7 +2,7 @@
 // Unavailable and is tried again a little later, while the other mounts work. Every call into a
 // backend is counted, and its outcome keeps the mount's reported state current.
 import type { MountConfig } from './config.js';
-import { SmbBackend, type SmbConnectOptions } from './smb/backend.js';
+import { SmbBackend, type SmbConnectOptions, type TempFileTracker } from './smb/backend.js';
 import { isConnectionError, SmbError } from './smb/errors.js';
 
 export type MountState = 'idle' | 'connecting' | 'connected' | 'unavailable';
@@ -25,7 +25,9 @@ export interface MountRegistryOptions {
   operationTimeoutMs: number;
   /** How long after a failed connection requests fail at once before one tries again. */
   retryAfterMs?: number;
-  connect?: (options: SmbConnectOptions) => Promise<SmbBackend>;
+  connect?: (options: SmbConnectOptions, tempFiles?: TempFileTracker) => Promise<SmbBackend>;
+  /** Where each mount's backend records its temporary files (uploads/temp-file-ledger.ts). */
+  tempFiles?: (mount: string) => TempFileTracker;
   /** Every call into a backend, by method name. */
   onOperation?: (mount: string, operation: string) => void;
   onStateChange?: (mount: string, state: MountState, previous: MountState) => void;
@@ -97,7 +99,11 @@ export class MountRegistry {
   async #connect(entry: Entry): Promise<SmbBackend> {
     const { config } = entry;
     this.#setState(entry, 'connecting');
-    const open = this.#options.connect ?? ((options) => SmbBackend.connect(options));
+    const tempFiles = this.#options.tempFiles?.(config.name);
+    const open = (options: SmbConnectOptions) =>
+      this.#options.connect
+        ? this.#options.connect(options, tempFiles)
+        : SmbBackend.connect(options, tempFiles);
     // A connection reset while the workers log in (a busy server) is worth one more try before
     // the mount is reported unavailable for retryAfterMs.
     const connect = async (options: SmbConnectOptions) => {

@@ -39,6 +39,18 @@ export interface SmbUpload {
   readonly handle: HandleRef;
 }
 
+/**
+ * Where the service's temporary files are recorded while they are in use, so that those an
+ * abandoned upload or a killed process leaves behind are found and removed later
+ * (uploads/temp-file-ledger.ts). Listings hide them: nobody else would ever see them.
+ */
+export interface TempFileTracker {
+  /** A temporary file was made, or taken up again: it stays until `finished`. */
+  inUse(path: string): Promise<void>;
+  /** Committed or dropped: nothing left behind. */
+  finished(path: string): Promise<void>;
+}
+
 /** The version string of a stat: last write time at libsmbclient's precision, and size. */
 export function version(stat: { mtimeNs: bigint; size: number }): string {
   return `${stat.mtimeNs.toString()}-${String(stat.size)}`;
@@ -103,9 +115,16 @@ export class SmbBackend {
   readonly #chunkSize: number;
   readonly #readsInFlight: number;
   readonly #writesInFlight: number;
+  readonly #tempFiles: TempFileTracker | undefined;
 
-  private constructor(pool: SmbPool, location: ShareLocation, options: SmbConnectOptions) {
+  private constructor(
+    pool: SmbPool,
+    location: ShareLocation,
+    options: SmbConnectOptions,
+    tempFiles: TempFileTracker | undefined,
+  ) {
     this.#pool = pool;
+    this.#tempFiles = tempFiles;
     this.#location = location;
     this.#chunkSize = options.chunkSize ?? 1 << 20;
     this.#readsInFlight = options.readsInFlight ?? 8;
@@ -116,7 +135,10 @@ export class SmbBackend {
    * Starts the worker pool and connects each worker, so that a wrong password, a refused
    * protocol or security setting, or a missing mount root fails here.
    */
-  static async connect(options: SmbConnectOptions): Promise<SmbBackend> {
+  static async connect(
+    options: SmbConnectOptions,
+    tempFiles?: TempFileTracker,
+  ): Promise<SmbBackend> {
     const location: ShareLocation = {
       host: options.host,
       share: options.share,
@@ -139,7 +161,7 @@ export class SmbBackend {
         { code: failed.code, operation: 'connect', cause: failed },
       );
     }
-    const backend = new SmbBackend(pool, location, options);
+    const backend = new SmbBackend(pool, location, options, tempFiles);
     if ((await backend.stat(MountPath.root)).type !== 'directory') {
       await pool.close();
       throw new SmbError('Conflict', `cannot mount ${where}: it is not a directory`, {
@@ -359,7 +381,15 @@ export class SmbBackend {
       { url, flags: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL },
       tempPath,
     );
-    return { id, dir, name, tempPath, handle: this.#pool.handle(url, constants.O_WRONLY) };
+    const upload = { id, dir, name, tempPath, handle: this.#pool.handle(url, constants.O_WRONLY) };
+    try {
+      await this.#tempFiles?.inUse(tempPath.toString());
+    } catch (error) {
+      // Untracked, it could be left behind for good: it goes now.
+      await this.abort(upload).catch(() => undefined);
+      throw error;
+    }
+    return upload;
   }
 
   /**
@@ -393,6 +423,7 @@ export class SmbBackend {
     if (stat.size > confirmedSize) {
       await this.#run('ftruncate', { handle: upload.handle, size: confirmedSize }, tempPath);
     }
+    await this.#tempFiles?.inUse(tempPath.toString());
     return upload;
   }
 
@@ -436,13 +467,20 @@ export class SmbBackend {
   /** Puts the upload in place of `target` (default: its name in its directory) and stats it. */
   async commit(upload: SmbUpload, target?: PathInput): Promise<SmbStat> {
     await this.#pool.release(upload.handle);
-    return this.rename(
+    const stat = await this.rename(
       upload.tempPath,
       target === undefined ? upload.dir.child(upload.name) : toPath(target),
       {
         replace: true,
       },
     );
+    await this.#finished(upload);
+    return stat;
+  }
+
+  /** A record that outlives its file costs the sweeper one NotFound: not worth failing for. */
+  async #finished(upload: SmbUpload): Promise<void> {
+    await this.#tempFiles?.finished(upload.tempPath.toString()).catch(() => undefined);
   }
 
   /**
@@ -461,5 +499,25 @@ export class SmbBackend {
         if (!(error instanceof SmbError && error.kind === 'NotFound')) throw error;
       },
     );
+    await this.#finished(upload);
+  }
+
+  /**
+   * Removes one of the service's own temporary files, by its mount path; refuses any other name,
+   * so that a record naming a user's file can never delete it.
+   */
+  async removeTempFile(input: PathInput): Promise<boolean> {
+    const path = toPath(input);
+    if (path.isRoot || !isTempName(path.name))
+      throw refuse('Invalid', 'remove', path, 'not a temporary file of this service');
+    let removed = true;
+    try {
+      await this.#run('unlink', { url: this.#url(path) }, path);
+    } catch (error) {
+      if (!(error instanceof SmbError && error.kind === 'NotFound')) throw error;
+      removed = false;
+    }
+    await this.#tempFiles?.finished(path.toString()).catch(() => undefined);
+    return removed;
   }
 }

@@ -205,11 +205,7 @@ export class SmbDataStore extends DataStore {
     if (record.committed === undefined) {
       const backend = await this.#options.backend();
       const dir = MountPath.parse(record.dir);
-      await backend
-        .remove(dir.child(uploadTempName(record.name, record.tempId)))
-        .catch((error: unknown) => {
-          if (!(error instanceof SmbError && error.kind === 'NotFound')) throw error;
-        });
+      await backend.removeTempFile(dir.child(uploadTempName(record.name, record.tempId)));
     }
     await this.#options.records.delete(id);
   }
@@ -219,7 +215,7 @@ export class SmbDataStore extends DataStore {
   }
 
   override deleteExpired(): Promise<number> {
-    // Records expire in Redis by themselves; see the README for temporary files left behind.
+    // Records expire in Redis by themselves; temp-file-ledger.ts sweeps the files they leave.
     return Promise.resolve(0);
   }
 }
