@@ -9,7 +9,7 @@ const GiB = 1024 * MiB;
 /** The path every mount is served under, one segment per mount. */
 export const MOUNTS_BASE_PATH = '/mounts/';
 /** Segments under /mounts/ the service routes itself; the operator refuses them as mount names. */
-const RESERVED_NAMES = ['api', 'auth', 's', 'wopi'] as const;
+export const RESERVED_NAMES = ['api', 'auth', 's', 'wopi'] as const;
 
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);

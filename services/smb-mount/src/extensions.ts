@@ -2,6 +2,7 @@
 // asked (after the bearer token). Each adds itself here: see ServiceExtension in app.ts.
 import type { ServiceExtension } from './app.js';
 import { sessionExtension } from './session/extension.js';
+import { uiExtension } from './ui/extension.js';
 import { wopiExtension } from './wopi/extension.js';
 
 export const extensions: readonly ServiceExtension[] = [
@@ -9,4 +10,6 @@ export const extensions: readonly ServiceExtension[] = [
   sessionExtension(),
   // The WOPI host for SMB files (src/wopi/): its editors carry access tokens, not sessions.
   wopiExtension(),
+  // The web UI's pages and scripts (src/ui/, built from ui/): no credentials of its own.
+  uiExtension(),
 ];
