@@ -3,6 +3,7 @@
 #include <libsmbclient.h>
 #include <napi.h>
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/mman.h>
@@ -586,7 +587,20 @@ Napi::Value Version(const Napi::CallbackInfo &info) {
   return Napi::String::New(info.Env(), smbc_version());
 }
 
+// Node unloads an addon when the last worker thread that loaded it exits, and libsmbclient goes
+// with it, but the signal handlers Samba installed and the thread hooks above stay registered:
+// the next SIGCHLD in the process jumps into unmapped code. The addon, and so everything it links,
+// stays loaded until the process ends.
+void PinAddon(Napi::Env env) {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void *>(&PinAddon), &info) == 0 || info.dli_fname == nullptr)
+    throw Napi::Error::New(env, "dladdr cannot find the smbclient addon's own file");
+  if (dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) == nullptr)
+    throw Napi::Error::New(env, std::string("cannot pin the smbclient addon in memory: ") + dlerror());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  PinAddon(env);
   std::call_once(g_threads_once, [] { g_threads_error = smb_thread_set_functions(&kPthreadFunctions); });
   exports.Set("Context", Context::Define(env));
   exports.Set("version", Napi::Function::New(env, Version, "version"));

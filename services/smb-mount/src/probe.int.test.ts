@@ -33,4 +33,16 @@ describe('probeShare', () => {
     expect(result).toMatchObject({ reachable: false, problem: 'AccessDenied', permanent: true });
     expect(JSON.stringify(result)).not.toContain('definitely-wrong');
   });
+
+  // The empty label makes the resolver refuse the name locally: no DNS query leaves the machine.
+  it('calls a host name that does not resolve Unreachable, not a refused protocol', async () => {
+    const result = await probeShare({
+      ...connectOptions(hardened(), { host: 'no-such-host..invalid' }),
+      checkWrite: false,
+    });
+    expect(result).toMatchObject({ reachable: false, problem: 'Unreachable', permanent: false });
+    expect(!result.reachable && result.message).toContain(
+      'the host name no-such-host..invalid does not resolve',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 // The SMB share as the mount sees it: typed operations on checked mount paths, over the worker
 // pool. Every path is checked (paths.ts) before any SMB request; every failure is an SmbError.
+import { lookup } from 'node:dns/promises';
 import { constants } from 'node:fs';
 import { connectHint, nativeContextOptions, type SmbConnectOptions } from './connect-options.js';
 import { SmbError, toSmbError } from './errors.js';
@@ -145,6 +146,22 @@ export class SmbBackend {
       root: MountPath.shareRoot(options.path ?? '/'),
     };
     const where = `//${options.host}/${options.share}${location.root.isRoot ? '' : `/${location.root.toString()}`}`;
+    // libsmbclient reports a name that does not resolve as EINVAL, which reads as a refused
+    // protocol; the system resolver says what really happened.
+    try {
+      await lookup(options.host);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
+      throw new SmbError(
+        'Unavailable',
+        `cannot mount ${where}: the host name ${options.host} does not resolve (${code})`,
+        {
+          code,
+          operation: 'connect',
+          cause: error,
+        },
+      );
+    }
     let pool: SmbPool;
     try {
       pool = await SmbPool.open({
