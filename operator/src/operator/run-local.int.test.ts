@@ -74,6 +74,10 @@ describe('make run on a machine without a cluster', () => {
     // and checks its credentials: nothing is sent to sso.example.com.
     expect(row('drive-login')).toMatch(/\sTrue\s+Succeeded\s+http:\/\/127\.0\.0\.1:\d+\s/);
     expect(result.output).not.toContain('example.com/realms');
+    // The share is moved to a loopback port where nothing listens: not even a DNS query for
+    // files.example.com, and an unreachable share is worth retrying, not Stalled.
+    expect(row('team-share')).toMatch(/\sFalse\s+ShareUnreachable\s+smb:\/\/127\.0\.0\.1:\d+\//);
+    expect(result.output).not.toContain('files.example.com');
   });
 
   it('stops the operator and the control plane it started', async () => {

@@ -18,6 +18,7 @@ import { binaries } from '../testbed/binaries.js';
 import { startControlPlane, type ControlPlane } from '../testbed/control-plane.js';
 import { installCrds } from '../testbed/kube.js';
 import { startOidcProvider } from '../testbed/oidc-provider.js';
+import { freePorts } from '../testbed/processes.js';
 import { installThirdPartyCrds, kubectlWithInput } from '../testbed/third-party-crds.js';
 import { startOperator } from './operator.js';
 
@@ -36,13 +37,20 @@ function configuredKubeconfig(): string | undefined {
 
 /**
  * What a local control plane adds so that the example works on loopback and sends nothing to
- * the example.com hosts it names: the test-bed IdP as the OidcClient's issuer, and the Secrets
- * the example references (the IdP's registration token; a generated SMB password).
+ * the example.com hosts it names, not even a DNS query: the test-bed IdP as the OidcClient's
+ * issuer, the SMB share on a loopback port where nothing listens (the operator reports it
+ * unreachable), and the Secrets the example references (the IdP's registration token; a
+ * generated SMB password).
  */
 async function localIdentity(documents: Document[]): Promise<{ stop(): Promise<void> }> {
   const idp = await startOidcProvider();
+  const { smbPort } = await freePorts('smbPort');
   for (const document of documents) {
     if (document.get('kind') === 'OidcClient') document.setIn(['spec', 'issuer'], idp.issuer);
+    if (document.get('kind') === 'StorageMount' && document.getIn(['spec', 'type']) === 'smb') {
+      document.setIn(['spec', 'smb', 'host'], '127.0.0.1');
+      document.setIn(['spec', 'smb', 'port'], smbPort);
+    }
   }
   const secrets: [string, Record<string, string>][] = [
     ['sso-registration', { token: idp.initialAccessToken }],
@@ -117,7 +125,9 @@ async function main(argv: readonly string[]): Promise<void> {
   if (!useCluster) {
     const idp = await localIdentity(example);
     stops.unshift(() => idp.stop());
-    out("started a local OIDC provider as the example's issuer, and created the Secrets it needs");
+    out(
+      "started a local OIDC provider as the example's issuer, pointed the SMB share at loopback, and created the Secrets it needs",
+    );
   }
   await kubectlWithInput(
     cluster,
