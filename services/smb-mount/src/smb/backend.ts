@@ -113,7 +113,8 @@ async function eachLimited<Item>(
 export class SmbBackend {
   readonly #pool: SmbPool;
   readonly #location: ShareLocation;
-  readonly #chunkSize: number;
+  readonly #readChunkSize: number;
+  readonly #writeChunkSize: number;
   readonly #readsInFlight: number;
   readonly #writesInFlight: number;
   readonly #tempFiles: TempFileTracker | undefined;
@@ -127,7 +128,8 @@ export class SmbBackend {
     this.#pool = pool;
     this.#tempFiles = tempFiles;
     this.#location = location;
-    this.#chunkSize = options.chunkSize ?? 1 << 20;
+    this.#readChunkSize = options.readChunkSize ?? 4 << 20;
+    this.#writeChunkSize = options.writeChunkSize ?? 1 << 20;
     this.#readsInFlight = options.readsInFlight ?? 8;
     this.#writesInFlight = options.writesInFlight ?? 8;
   }
@@ -376,7 +378,7 @@ export class SmbBackend {
     const stream = new RangeReadStream({
       start: Math.min(start, stop),
       end: stop,
-      chunkSize: this.#chunkSize,
+      chunkSize: this.#readChunkSize,
       inFlight: this.#readsInFlight,
       path: path.toString(),
       readChunk: (offset, length, signal) =>
@@ -454,7 +456,7 @@ export class SmbBackend {
   }
 
   /**
-   * Writes what `source` yields (a request body, say) from `offset` on, in chunks of chunkSize
+   * Writes what `source` yields (a request body, say) from `offset` on, in pieces of writeChunkSize
    * with several in flight; resolves to the bytes written. When a write or the source fails, the
    * bytes received are still written and an UploadWriteError says how many from `offset` are on
    * the share with no hole: what a resumable upload may confirm.
@@ -467,7 +469,7 @@ export class SmbBackend {
     if (!Number.isSafeInteger(offset) || offset < 0)
       throw refuse('Invalid', 'write', upload.tempPath, 'offset must be a non-negative integer');
     return writeAll(source, offset, {
-      chunkSize: this.#chunkSize,
+      chunkSize: this.#writeChunkSize,
       inFlight: this.#writesInFlight,
       writePiece: async (at, piece, signal) => {
         await this.#run(
