@@ -2,9 +2,10 @@
 // built or installed by hack/, placed where the image has it, started the way the image's
 // entrypoint starts it. Only the program comes from the host; the command, environment, files and
 // volumes are the rendered service's (test-support/compose-run.ts).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../repo-root.js';
-import { binaries } from '../testbed/binaries.js';
+import { binaries, MissingPrerequisiteError } from '../testbed/binaries.js';
 import type { ComposeServiceJson } from '../testbed/compose-config.js';
 import type { ComposeMount, FileContent } from '../testbed/compose-namespace.js';
 import { keycloakInstall } from '../testbed/keycloak.js';
@@ -17,6 +18,8 @@ export interface EmulatedImage {
   mounts?: ComposeMount[];
   /** Files and directories the image carries that the host lacks. */
   files?: Record<string, FileContent>;
+  /** The image's USER, numeric; root when not given. */
+  user?: { uid: number; gid: number };
 }
 
 interface ImageEmulation {
@@ -25,6 +28,13 @@ interface ImageEmulation {
 }
 
 const commandOf = (service: ComposeServiceJson) => service.command ?? [];
+
+/** A file of our own service that the image carries, built in the repository. */
+function built(path: string, command: string): string {
+  const full = join(REPO_ROOT, path);
+  if (!existsSync(full)) throw new MissingPrerequisiteError(`${full} is not built: run ${command}`);
+  return path;
+}
 
 const IMAGES: ImageEmulation[] = [
   {
@@ -67,6 +77,21 @@ const IMAGES: ImageEmulation[] = [
       cwd: '/app',
       mounts: [{ target: '/app', source: REPO_ROOT, readOnly: true }],
     }),
+  },
+  {
+    // services/smb-mount/Dockerfile: WORKDIR /app, ENTRYPOINT node services/smb-mount/dist/main.js,
+    // the libsmbclient addon in services/smb-mount/build/Release, USER 65532:65532.
+    image: /\/smb-mount:/,
+    emulate: (service) => {
+      built('services/smb-mount/build/Release/smbclient.node', 'hack/build-smb-addon.sh');
+      const main = built('services/smb-mount/dist/main.js', 'npx tsc -b');
+      return {
+        argv: [...(service.entrypoint ?? ['node', main]), ...commandOf(service)],
+        cwd: '/app',
+        mounts: [{ target: '/app', source: REPO_ROOT, readOnly: true }],
+        user: { uid: 65532, gid: 65532 },
+      };
+    },
   },
   {
     // ENTRYPOINT /opt/keycloak/bin/kc.sh; java on PATH; ENV LANG and KC_RUN_IN_CONTAINER, without

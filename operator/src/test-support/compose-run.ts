@@ -8,6 +8,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
@@ -22,6 +23,7 @@ import {
   type ExecResult,
   type FileContent,
   type OutsidePort,
+  type SpawnedService,
 } from '../testbed/compose-namespace.js';
 import { selfSignedCertificate } from './certificates.js';
 import { emulateImage } from './compose-images.js';
@@ -120,12 +122,23 @@ export interface RunningProject {
   /** Host directory of each named volume the inside services use. */
   volumes: Record<string, string>;
   /** Starts a long-running service as its container would. */
-  start(service: string): Promise<void>;
+  start(service: string): Promise<SpawnedService>;
   /** Runs a one-shot service to its end; rejects with its output when it fails. */
   runOnce(service: string): Promise<string>;
   /** Runs a one-shot service to its end, whatever its exit code. */
   runToEnd(service: string): Promise<ExecResult>;
+  /** Runs the service's rendered healthcheck once, as Docker runs it in the container. */
+  healthcheck(service: string): Promise<ExecResult>;
   stop(): Promise<void>;
+}
+
+/** A duration as compose-go writes one ("5s", "1m30s", "500ms"). */
+function goDurationMs(text: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let total = 0;
+  for (const [, amount = '0', unit = ''] of text.matchAll(/([0-9.]+)(h|ms|m|s)/g))
+    total += Number(amount) * (units[unit] ?? 0);
+  return total;
 }
 
 function serviceOf(project: ComposeProjectJson, name: string): ComposeServiceJson {
@@ -206,16 +219,27 @@ export async function runComposeServices(
       argv: image.argv,
       env: { ...image.env, ...environment },
       ...(image.cwd === undefined ? {} : { cwd: image.cwd }),
+      ...(image.user === undefined ? {} : { uid: image.user.uid, gid: image.user.gid }),
     };
   };
   return {
     namespace,
     project,
     volumes,
-    start: async (name) => {
-      await namespace.spawn(name, processOf(name));
-    },
+    start: (name) => namespace.spawn(name, processOf(name)),
     runToEnd: (name) => namespace.exec({ ...processOf(name), timeoutMs: 180_000 }),
+    healthcheck: (name) => {
+      const check = serviceOf(project, name).healthcheck;
+      const [kind, ...test] = check?.test ?? [];
+      // CMD is an argv; CMD-SHELL a command for the image's /bin/sh.
+      let argv: string[];
+      if (kind === 'CMD') argv = test;
+      else if (kind === 'CMD-SHELL') argv = ['/bin/sh', '-c', test.join(' ')];
+      else throw new Error(`service ${name} has no healthcheck to run (test: ${String(kind)})`);
+      // Docker's default timeout is 30 s.
+      const timeoutMs = check?.timeout === undefined ? 30_000 : goDurationMs(check.timeout);
+      return namespace.exec({ ...processOf(name), argv, timeoutMs });
+    },
     runOnce: async (name) => {
       const result = await namespace.exec({ ...processOf(name), timeoutMs: 180_000 });
       if (result.code !== 0)
@@ -229,6 +253,27 @@ export async function runComposeServices(
       await rm(volumesRoot, { recursive: true, force: true });
     },
   };
+}
+
+/** Until the rendered healthcheck passes, as Docker's service_healthy waits. */
+export async function waitHealthy(
+  running: RunningProject,
+  service: string,
+  timeoutMs: number,
+): Promise<void> {
+  let exited: number | null | undefined;
+  void running.namespace.exited(service).then((code) => (exited = code));
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline && exited === undefined) {
+    const result = await running.healthcheck(service);
+    if (result.code === 0) return;
+    last = `${result.stdout}${result.stderr}`;
+    await sleep(200);
+  }
+  const why =
+    exited === undefined ? `is not healthy (last check: ${last})` : `exited (${String(exited)})`;
+  throw new Error(`${service} ${why}; log:\n${running.namespace.logs(service).slice(-3000)}`);
 }
 
 /**

@@ -3,12 +3,16 @@
 // password). Proves a client works end to end.
 import * as client from 'openid-client';
 
-/** Follows the login interaction as a browser would, answering the login form. */
+/**
+ * Follows the login interaction as a browser would, answering the login form. `send` replaces
+ * fetch for an IdP the test reaches by a name that does not resolve on the host.
+ */
 export async function browserLogin(
   start: URL,
   login: string,
   redirectUri: string,
   password?: string,
+  send: typeof fetch = fetch,
 ): Promise<URL> {
   const cookies = new Map<string, string>();
   const remember = (response: Response) => {
@@ -22,7 +26,7 @@ export async function browserLogin(
   let url = start;
   for (let hop = 0; hop < 10; hop += 1) {
     if (url.href.startsWith(redirectUri)) return url;
-    const response = await fetch(url, { redirect: 'manual', headers: { cookie: cookieHeader() } });
+    const response = await send(url, { redirect: 'manual', headers: { cookie: cookieHeader() } });
     remember(response);
     const location = response.headers.get('location');
     if (location) {
@@ -35,7 +39,7 @@ export async function browserLogin(
     const keycloakAction = page.includes('id="kc-form-login"')
       ? /<form[^>]*\baction="([^"]+)"/.exec(page)?.[1]?.replaceAll('&amp;', '&')
       : undefined;
-    const posted = await fetch(keycloakAction ? new URL(keycloakAction, url) : url, {
+    const posted = await send(keycloakAction ? new URL(keycloakAction, url) : url, {
       method: 'POST',
       redirect: 'manual',
       headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
@@ -51,8 +55,7 @@ export async function browserLogin(
   throw new Error('the login did not reach the redirect URI');
 }
 
-/** Logs `login` in with the client; returns the ID token claims. */
-export async function loginWithClient(input: {
+export interface ClientLogin {
   issuer: string;
   clientId: string;
   clientSecret: string;
@@ -60,15 +63,26 @@ export async function loginWithClient(input: {
   login: string;
   /** For an IdP that asks for one (Keycloak). */
   password?: string;
-}): Promise<client.IDToken | undefined> {
+  /** Replaces fetch for an IdP the test reaches by a name that does not resolve on the host. */
+  fetch?: typeof fetch;
+}
+
+/** Logs `login` in with the client; returns the token endpoint's answer. */
+export async function loginTokens(
+  input: ClientLogin,
+): Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers> {
+  const send = input.fetch ?? fetch;
   const config = await client.discovery(
     new URL(input.issuer),
     input.clientId,
     input.clientSecret,
     undefined,
-    // The test IdP speaks plain HTTP on loopback.
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
-    { execute: [client.allowInsecureRequests] },
+    {
+      [client.customFetch]: (url, options) => send(url, options),
+      // The test IdP speaks plain HTTP.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      execute: [client.allowInsecureRequests],
+    },
   );
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
@@ -84,10 +98,15 @@ export async function loginWithClient(input: {
     input.login,
     input.redirectUri,
     input.password,
+    send,
   );
-  const tokens = await client.authorizationCodeGrant(config, callback, {
+  return client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier,
     expectedState: state,
   });
-  return tokens.claims();
+}
+
+/** Logs `login` in with the client; returns the ID token claims. */
+export async function loginWithClient(input: ClientLogin): Promise<client.IDToken | undefined> {
+  return (await loginTokens(input)).claims();
 }

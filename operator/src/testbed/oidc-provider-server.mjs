@@ -2,12 +2,13 @@
 // client_credentials, introspection, revocation and dynamic registration behind an initial
 // access token. Usage: node oidc-provider-server.mjs CONFIG.json, where the file gives port,
 // clients, initialAccessToken, cookieKeys, groups (login name → its `groups` claim; a name not
-// listed has no such claim) and, optionally, jwks (its own signing keys).
+// listed has no such claim) and, optionally, jwks (its own signing keys) and issuer (another name
+// than its loopback address; it still listens on loopback only).
 import { readFile } from 'node:fs/promises';
 import Provider from 'oidc-provider';
 
 const config = JSON.parse(await readFile(process.argv[2], 'utf8'));
-const issuer = `http://127.0.0.1:${config.port}`;
+const issuer = config.issuer ?? `http://127.0.0.1:${config.port}`;
 
 const provider = new Provider(issuer, {
   clients: config.clients,

@@ -18,6 +18,8 @@ export interface OidcClientRegistration {
 
 export interface OidcProvider {
   issuer: string;
+  /** The loopback port it listens on, whatever name its issuer gives. */
+  port: number;
   /** A confidential client allowed client_credentials. */
   operatorClient: { id: string; secret: string };
   /** Bearer token for RFC 7591 registration. */
@@ -49,6 +51,12 @@ export async function startOidcProvider(
      * every instance shares: for tests where another IdP's signature must not verify.
      */
     ownSigningKey?: boolean;
+    /**
+     * The issuer, when clients reach the IdP by a name other than its loopback address (a
+     * Compose project reaches it by a host name bridged to that port). http://127.0.0.1:<port>
+     * when not given.
+     */
+    issuer?: string;
     detached?: boolean;
   } = {},
 ): Promise<OidcProvider> {
@@ -61,6 +69,7 @@ export async function startOidcProvider(
     configFile,
     JSON.stringify({
       port,
+      ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
       initialAccessToken,
       cookieKeys: [randomBytes(16).toString('hex')],
       groups: options.groups ?? {},
@@ -79,15 +88,16 @@ export async function startOidcProvider(
     }),
     { mode: 0o600 },
   );
-  const issuer = `http://127.0.0.1:${String(port)}`;
+  const loopback = `http://127.0.0.1:${String(port)}`;
   const server = await startServer('oidc-provider', process.execPath, [SERVER_SCRIPT, configFile], {
     logFile: join(directory, 'oidc-provider.log'),
     detached: options.detached,
     directory,
-    ready: () => httpOk(`${issuer}/.well-known/openid-configuration`),
+    ready: () => httpOk(`${loopback}/.well-known/openid-configuration`),
   });
   return {
-    issuer,
+    issuer: options.issuer ?? loopback,
+    port,
     operatorClient,
     initialAccessToken,
     directory,

@@ -2,8 +2,8 @@
 // signing mandatory, encryption required), with one share and one user.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, chown, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { binaries, INSTALL, MissingPrerequisiteError, systemBinary } from './binaries.js';
 import { freePort, serverDirectory, startServer, stopProcessGroup, tcpOpen } from './processes.js';
@@ -137,4 +137,22 @@ export async function startSamba(
     },
     stop: () => server.stop(),
   };
+}
+
+/** Writes a file straight into the shared directory, owned like files Samba makes. */
+export async function putOnShare(
+  samba: Samba,
+  path: string,
+  data: string | Uint8Array,
+): Promise<string> {
+  const { uid, gid } = await stat(samba.shareDirectory);
+  const full = join(samba.shareDirectory, path);
+  const parent = dirname(full);
+  const made = await mkdir(parent, { recursive: true });
+  if (made !== undefined) {
+    for (let dir = parent; dir.startsWith(made); dir = dirname(dir)) await chown(dir, uid, gid);
+  }
+  await writeFile(full, data);
+  await chown(full, uid, gid);
+  return full;
 }

@@ -2,14 +2,15 @@
 // on the share behind Samba's back, smbclient and smbstatus for comparison and for what was
 // negotiated, and the timings the tests print.
 import { execFile } from 'node:child_process';
-import { chown, mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { INSTALL, systemBinary } from '../../../../operator/src/testbed/binaries.js';
 import type { Samba } from '../../../../operator/src/testbed/samba.js';
 import type { SmbConnectOptions } from '../smb/backend.js';
 
 export {
+  putOnShare,
   startSamba,
   type Samba,
   type SambaProfile,
@@ -30,24 +31,6 @@ export function connectOptions(
     password: samba.password,
     ...overrides,
   };
-}
-
-/** Writes a file straight into the shared directory, owned like files Samba makes. */
-export async function putOnShare(
-  samba: Samba,
-  path: string,
-  data: string | Uint8Array,
-): Promise<string> {
-  const { uid, gid } = await stat(samba.shareDirectory);
-  const full = join(samba.shareDirectory, path);
-  const parent = dirname(full);
-  const made = await mkdir(parent, { recursive: true });
-  if (made !== undefined) {
-    for (let dir = parent; dir.startsWith(made); dir = dirname(dir)) await chown(dir, uid, gid);
-  }
-  await writeFile(full, data);
-  await chown(full, uid, gid);
-  return full;
 }
 
 export function shareOwner(samba: Samba): Promise<{ uid: number; gid: number }> {
