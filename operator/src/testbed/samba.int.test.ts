@@ -6,31 +6,9 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { INSTALL, systemBinary } from './binaries.js';
 import { useServer } from './fixtures.js';
-import { startSamba, type Samba } from './samba.js';
+import { smbclient, startSamba, type Samba } from './samba.js';
 
 const run = promisify(execFile);
-
-// The password goes through an authentication file, never the command line.
-async function smbclient(samba: Samba, command: string, extra: string[] = []) {
-  const authFile = join(samba.directory, 'client.auth');
-  await writeFile(authFile, `username = ${samba.user}\npassword = ${samba.password}\n`, {
-    mode: 0o600,
-  });
-  return run(
-    systemBinary('smbclient', INSTALL.samba),
-    [
-      `//${samba.host}/${samba.share}`,
-      '-p',
-      String(samba.port),
-      '-A',
-      authFile,
-      ...extra,
-      '-c',
-      command,
-    ],
-    { timeout: 30_000 },
-  );
-}
 
 interface SmbStatus {
   sessions: Record<

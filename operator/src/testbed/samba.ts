@@ -156,3 +156,31 @@ export async function putOnShare(
   await chown(full, uid, gid);
   return full;
 }
+
+/** smbclient on the share, the password in an authentication file, never on the command line. */
+export async function smbclient(
+  samba: Samba,
+  command: string,
+  extra: string[] = [],
+): Promise<{ stdout: string; ms: number }> {
+  const authFile = join(samba.directory, 'client.auth');
+  await writeFile(authFile, `username = ${samba.user}\npassword = ${samba.password}\n`, {
+    mode: 0o600,
+  });
+  const started = performance.now();
+  const { stdout } = await run(
+    systemBinary('smbclient', INSTALL.samba),
+    [
+      `//${samba.host}/${samba.share}`,
+      '-p',
+      String(samba.port),
+      '-A',
+      authFile,
+      ...extra,
+      '-c',
+      command,
+    ],
+    { timeout: 120_000, maxBuffer: 64 << 20 },
+  );
+  return { stdout, ms: performance.now() - started };
+}

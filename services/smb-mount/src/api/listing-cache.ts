@@ -2,6 +2,7 @@
 // size are unchanged: every listing stats the directory first, so an entry added, removed or
 // renamed on the share (which changes the directory) shows on the next listing. A file rewritten
 // in place leaves its directory unchanged; its new size and mtime show once the TTL is over.
+import { ExpiringCache } from '../expiring-cache.js';
 import type { SmbBackend, SmbStat } from '../smb/backend.js';
 import type { MountPath } from '../smb/paths.js';
 import { SmbError } from '../smb/errors.js';
@@ -15,7 +16,6 @@ export interface Listing {
 interface Cached {
   version: string;
   entries: readonly SmbStat[];
-  at: number;
 }
 
 export interface ListingCacheOptions {
@@ -29,10 +29,14 @@ export interface ListingCacheOptions {
 
 export class ListingCache {
   readonly #options: ListingCacheOptions;
-  readonly #entries = new Map<string, Cached>();
+  readonly #entries: ExpiringCache<Cached>;
 
   constructor(options: ListingCacheOptions) {
     this.#options = options;
+    this.#entries = new ExpiringCache({
+      maxEntries: options.maxDirectories,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
   }
 
   #key(mount: string, dir: MountPath): string {
@@ -40,7 +44,6 @@ export class ListingCache {
   }
 
   async list(mount: string, dir: MountPath, backend: SmbBackend): Promise<Listing> {
-    const now = this.#options.now ?? Date.now;
     // The stat comes first: a change between it and the listing makes the next stat differ.
     const stat = await backend.stat(dir);
     if (stat.type !== 'directory')
@@ -50,21 +53,15 @@ export class ListingCache {
       });
     const key = this.#key(mount, dir);
     const cached = this.#entries.get(key);
-    if (cached?.version === stat.version && now() - cached.at < this.#options.ttlMs) {
+    if (cached?.version === stat.version) {
       this.#options.onLookup?.('hit');
       return { dir: stat, entries: cached.entries, cached: true };
     }
     this.#options.onLookup?.('miss');
     const entries = await backend.list(dir);
     this.#entries.delete(key);
-    if (entries.length <= this.#options.maxEntriesPerDirectory) {
-      this.#entries.set(key, { version: stat.version, entries, at: now() });
-      while (this.#entries.size > this.#options.maxDirectories) {
-        const oldest = this.#entries.keys().next();
-        if (oldest.done === true) break;
-        this.#entries.delete(oldest.value);
-      }
-    }
+    if (entries.length <= this.#options.maxEntriesPerDirectory)
+      this.#entries.set(key, { version: stat.version, entries }, this.#options.ttlMs);
     return { dir: stat, entries, cached: false };
   }
 

@@ -2,7 +2,7 @@
 // short while under a hash of the token: the token itself is never a key, a log field or a label.
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ExpiringCache } from './expiring-cache.js';
+import { ExpiringCache } from '../expiring-cache.js';
 import { principalFromClaims } from './claims.js';
 import type { Identity, PrincipalResolver } from './principal.js';
 import { invalidToken, type ClaimsFetcher } from './userinfo.js';

@@ -2,7 +2,7 @@
 // on the share behind Samba's back, smbclient and smbstatus for comparison and for what was
 // negotiated, and the timings the tests print.
 import { execFile } from 'node:child_process';
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { INSTALL, systemBinary } from '../../../../operator/src/testbed/binaries.js';
@@ -11,6 +11,7 @@ import type { SmbConnectOptions } from '../smb/backend.js';
 
 export {
   putOnShare,
+  smbclient,
   startSamba,
   type Samba,
   type SambaProfile,
@@ -35,34 +36,6 @@ export function connectOptions(
 
 export function shareOwner(samba: Samba): Promise<{ uid: number; gid: number }> {
   return stat(samba.shareDirectory);
-}
-
-/** smbclient on the share, the password in an authentication file, never on the command line. */
-export async function smbclient(
-  samba: Samba,
-  command: string,
-  extra: string[] = [],
-): Promise<{ stdout: string; ms: number }> {
-  const authFile = join(samba.directory, 'client.auth');
-  await writeFile(authFile, `username = ${samba.user}\npassword = ${samba.password}\n`, {
-    mode: 0o600,
-  });
-  const started = performance.now();
-  const { stdout } = await run(
-    systemBinary('smbclient', INSTALL.samba),
-    [
-      `//${samba.host}/${samba.share}`,
-      '-p',
-      String(samba.port),
-      '-A',
-      authFile,
-      ...extra,
-      '-c',
-      command,
-    ],
-    { timeout: 120_000, maxBuffer: 64 << 20 },
-  );
-  return { stdout, ms: performance.now() - started };
 }
 
 export interface Session {

@@ -1,5 +1,6 @@
 // A small in-process cache with a lifetime per entry and a bound on its size, which also joins
-// concurrent look-ups of one key: parallel requests with a new token ask the IdP once.
+// concurrent look-ups of one key: parallel requests with a new token ask the IdP once. Bearer
+// tokens' identities and directory listings are kept in it.
 
 export class ExpiringCache<Value> {
   readonly #entries = new Map<string, { value: Value; expires: number }>();
@@ -59,6 +60,10 @@ export class ExpiringCache<Value> {
       this.#pending.set(key, pending);
     }
     return (await pending).value;
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
   }
 
   clear(): void {
